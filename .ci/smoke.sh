@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Smoke test through the AWS CLI (botocore): build cognate, start it on a
+# private loopback port with a throwaway database, and drive the pool and
+# client operations the way a user would. Usage: bash .ci/smoke.sh [DB]
+# (DB defaults to :memory:, i.e. a temporary SQLite file; pass a postgres://
+# URL to run the same script on PostgreSQL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+db=${1:-:memory:}
+work=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+go build -o "$work/cognate" ./cmd/cognate
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+"$work/cognate" serve --addr "127.0.0.1:$port" --db "$db" --log-format json >"$work/log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
+# Static dummy credentials: the CLI must never look for real ones on the network.
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=eu-west-1
+export AWS_EC2_METADATA_DISABLED=true AWS_PAGER="" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+aws() { command aws --endpoint-url "http://127.0.0.1:$port" --output json "$@"; }
+fail() { echo "smoke: FAIL: $*" >&2; echo "--- server log" >&2; cat "$work/log" >&2; exit 1; }
+passed=0
+ok() { passed=$((passed + 1)); echo "smoke: ok: $*"; }
+
+pool=$(aws cognito-idp create-user-pool --pool-name smoke-pool \
+  --auto-verified-attributes email --username-attributes email \
+  --schema Name=tier,AttributeDataType=String,Mutable=true \
+  --query UserPool.Id --output text)
+[[ $pool =~ ^eu-west-1_[A-Za-z0-9]{9}$ ]] || fail "pool id $pool is not <region>_<9 alphanumerics>"
+ok "create-user-pool ($pool, region from the credential scope)"
+
+desc=$(aws cognito-idp describe-user-pool --user-pool-id "$pool")
+python3 - "$desc" <<'PY' || fail "describe-user-pool: $desc"
+import json, sys
+p = json.loads(sys.argv[1])["UserPool"]
+assert p["Name"] == "smoke-pool", p["Name"]
+assert p["UsernameAttributes"] == ["email"]
+assert p["Policies"]["PasswordPolicy"]["MinimumLength"] == 8
+names = [a["Name"] for a in p["SchemaAttributes"]]
+assert "sub" in names and "custom:tier" in names, names
+assert p["Arn"].endswith(":userpool/" + p["Id"]), p["Arn"]
+PY
+ok "describe-user-pool"
+
+client=$(aws cognito-idp create-user-pool-client --user-pool-id "$pool" --client-name web \
+  --explicit-auth-flows ALLOW_USER_SRP_AUTH ALLOW_REFRESH_TOKEN_AUTH --generate-secret \
+  --query UserPoolClient.ClientId --output text)
+[[ $client =~ ^[a-z0-9]{26}$ ]] || fail "client id $client"
+ok "create-user-pool-client ($client)"
+
+listed=$(aws cognito-idp list-user-pools --max-results 10 --query "UserPools[?Id=='$pool'].Name" --output text)
+[[ $listed == smoke-pool ]] || fail "list-user-pools did not list the pool: $listed"
+ok "list-user-pools"
+
+if out=$(aws cognito-idp describe-user-pool --user-pool-id eu-west-1_doesNotEx 2>&1); then
+  fail "describe of a missing pool succeeded"
+fi
+grep -q "ResourceNotFoundException" <<<"$out" || fail "missing pool: $out"
+grep -q "User pool eu-west-1_doesNotEx does not exist." <<<"$out" || fail "missing pool text: $out"
+ok "describe-user-pool of a missing pool: ResourceNotFoundException"
+
+if out=$(aws cognito-idp create-user-pool --pool-name 'bad/name' 2>&1); then
+  fail "a pool name with / was accepted"
+fi
+grep -q "InvalidParameterException" <<<"$out" && grep -q "at 'poolName' failed to satisfy constraint" <<<"$out" \
+  || fail "bad pool name: $out"
+ok "create-user-pool with an invalid name: AWS validation message"
+
+aws cognito-idp delete-user-pool-client --user-pool-id "$pool" --client-id "$client" >/dev/null
+aws cognito-idp delete-user-pool --user-pool-id "$pool" >/dev/null
+ok "delete-user-pool-client and delete-user-pool"
+
+echo "smoke ($db): $passed passed, 0 failed"

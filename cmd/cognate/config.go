@@ -1,0 +1,130 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+)
+
+// config is every setting of `cognate serve`. Each flag has a COGNATE_*
+// environment variable; a flag given on the command line wins over the
+// environment, which wins over the default.
+type config struct {
+	Addr      string
+	DB        string
+	Region    string
+	AccountID string
+	PublicURL string
+	Mode      string
+	LogFormat string
+	LogLevel  string
+}
+
+// setting binds one flag to its env var.
+type setting struct {
+	name, env, def, usage string
+	dst                   *string
+}
+
+func (c *config) settings() []setting {
+	return []setting{
+		{"addr", "COGNATE_ADDR", "localhost:9229", "address to listen on (host:port)", &c.Addr},
+		{"db", "COGNATE_DB", "cognate.db", "database: a SQLite file path, `:memory:` (a throwaway SQLite file removed on exit), or a postgres:// URL", &c.DB},
+		{"region", "COGNATE_REGION", "us-east-1", "region for calls whose SigV4 credential scope names none", &c.Region},
+		{"account-id", "COGNATE_ACCOUNT_ID", "000000000000", "12-digit AWS account id used in ARNs", &c.AccountID},
+		{"public-url", "COGNATE_PUBLIC_URL", "", "base URL clients reach the server at, used in token issuers and discovery documents (default http://<addr>)", &c.PublicURL},
+		{"mode", "COGNATE_MODE", "local", "local (any SigV4 credentials accepted, inspection API on) or secure", &c.Mode},
+		{"log-format", "COGNATE_LOG_FORMAT", "text", "text or json", &c.LogFormat},
+		{"log-level", "COGNATE_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
+	}
+}
+
+var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+
+// parseConfig reads flags and environment and validates the result once.
+func parseConfig(args []string, getenv func(string) string) (*config, error) {
+	c := &config{}
+	fs := flag.NewFlagSet("cognate serve", flag.ContinueOnError)
+	for _, s := range c.settings() {
+		def := s.def
+		if v := getenv(s.env); v != "" {
+			def = v
+		}
+		fs.StringVar(s.dst, s.name, def, s.usage+" (env "+s.env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return c, c.validate()
+}
+
+func (c *config) validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("--addr %q: want host:port", c.Addr))
+	}
+	if c.DB == "" {
+		errs = append(errs, errors.New("--db must not be empty"))
+	}
+	if c.Mode != "local" && c.Mode != "secure" {
+		errs = append(errs, fmt.Errorf("--mode %q: want local or secure", c.Mode))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if !accountIDPattern.MatchString(c.AccountID) {
+		errs = append(errs, fmt.Errorf("--account-id %q: want 12 digits", c.AccountID))
+	}
+	if !regionPattern.MatchString(c.Region) {
+		errs = append(errs, fmt.Errorf("--region %q: not a region name like us-east-1", c.Region))
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
+		errs = append(errs, fmt.Errorf("--public-url %q: want an http:// or https:// URL", c.PublicURL))
+	}
+	return errors.Join(errs...)
+}
+
+var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+
+// throwaway reports whether --db asks for a database removed on exit.
+// `:memory:` is per connection in SQLite, so it becomes a temporary file.
+func (c *config) throwaway() bool { return c.DB == ":memory:" }
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `Usage:
+  cognate [serve] [flags]   start the server (the default command)
+  cognate version           print the version
+
+Run "cognate serve -h" for the flags.
+`)
+}
+
+// redactURL hides the password of a database URL.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}

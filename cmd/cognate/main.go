@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/cognate/cognate/internal/server"
+	"github.com/cognate/cognate/internal/store/sqlstore"
+)
+
+// version is set at build time with -ldflags "-X main.version=…"; otherwise
+// the module version or VCS revision from the build info is shown.
+var version = ""
+
+func main() {
+	args := os.Args[1:]
+	cmd := "serve"
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "version" || args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "version":
+		fmt.Println(versionString())
+	case "help", "-h", "--help":
+		usage()
+	default:
+		if err := serve(args); err != nil {
+			if !errors.Is(err, errFlagHelp) {
+				fmt.Fprintln(os.Stderr, "cognate:", err)
+			}
+			os.Exit(1)
+		}
+	}
+}
+
+var errFlagHelp = errors.New("help requested")
+
+func versionString() string {
+	v, rev := version, ""
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if v == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+			v = info.Main.Version
+		}
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				rev = s.Value[:12]
+			}
+		}
+	}
+	if v == "" {
+		v = "dev"
+	}
+	if rev != "" {
+		v += " (" + rev + ")"
+	}
+	return "cognate " + v
+}
+
+func serve(args []string) error {
+	cfg, err := parseConfig(args, os.Getenv)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errFlagHelp
+		}
+		return err
+	}
+	logger := newLogger(cfg)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	dsn := cfg.DB
+	if cfg.throwaway() {
+		dir, err := os.MkdirTemp("", "cognate-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		dsn = filepath.Join(dir, "cognate.db")
+	}
+	started := time.Now()
+	st, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Logger: logger})
+	if err != nil {
+		return fmt.Errorf("opening the database: %w", err)
+	}
+	defer st.Close()
+
+	handler := server.New(server.Config{
+		Store:     st,
+		Mode:      cfg.Mode,
+		Region:    cfg.Region,
+		AccountID: cfg.AccountID,
+		Logger:    logger,
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("cognate listening",
+		"addr", ln.Addr().String(), "public_url", cfg.PublicURL, "mode", cfg.Mode,
+		"region", cfg.Region, "db", describeDB(cfg), "startup", time.Since(started).Round(time.Millisecond),
+		"version", versionString())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// In-flight requests finish; new connections are refused.
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// describeDB names the database for the log without a password.
+func describeDB(cfg *config) string {
+	switch {
+	case cfg.throwaway():
+		return "throwaway SQLite (removed on exit)"
+	case isPostgres(cfg.DB):
+		return "PostgreSQL " + redactURL(cfg.DB)
+	default:
+		return "SQLite " + cfg.DB
+	}
+}
+
+func newLogger(cfg *config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

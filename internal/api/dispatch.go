@@ -1,0 +1,281 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/cognate/cognate/internal/api/model"
+	"github.com/cognate/cognate/internal/caller"
+	"github.com/google/uuid"
+)
+
+// targetPrefix is the service's X-Amz-Target prefix (model metadata).
+const targetPrefix = "AWSCognitoIdentityProviderService."
+
+type dispatcher struct {
+	cfg Config
+}
+
+func newRequestID() string { return uuid.NewString() }
+
+// ServeHTTP runs the request path: target → body → decode → validate →
+// caller → handler → response. Every exit writes x-amzn-RequestId and one
+// log line.
+func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	info := &caller.Info{RequestID: d.cfg.NewRequestID(), Region: d.cfg.Region}
+	status, errType := d.serve(w, r, info)
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", info.RequestID),
+		slog.String("operation", info.Operation),
+		slog.Int("status", status),
+		slog.Duration("duration", time.Since(start)),
+	}
+	if info.PoolID != "" {
+		attrs = append(attrs, slog.String("pool_id", info.PoolID))
+	}
+	if errType != "" {
+		attrs = append(attrs, slog.String("error", errType))
+	}
+	d.cfg.Logger.LogAttrs(r.Context(), level, "request", attrs...)
+}
+
+// serve returns the status written and the error type, if any, for the log.
+func (d *dispatcher) serve(w http.ResponseWriter, r *http.Request, info *caller.Info) (status int, errType string) {
+	fail := func(status int, e *model.Error) (int, string) {
+		writeError(w, info.RequestID, status, e)
+		return status, e.Type
+	}
+
+	target := r.Header.Get("X-Amz-Target")
+	name, ok := strings.CutPrefix(target, targetPrefix)
+	op := model.Operations[name]
+	if !ok || op == nil {
+		if target == "" {
+			return fail(400, model.Errorf("UnknownOperationException", "Missing X-Amz-Target header: expected %s<Operation>.", targetPrefix))
+		}
+		return fail(400, model.Errorf("UnknownOperationException", "Unknown operation %q.", target))
+	}
+	info.Operation = op.Name
+
+	if e := checkContentType(r.Header.Get("Content-Type")); e != nil {
+		return fail(400, e)
+	}
+
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, d.cfg.MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return fail(http.StatusRequestEntityTooLarge, model.Errorf("RequestEntityTooLargeException",
+				"The request body exceeds the limit of %d bytes.", tooBig.Limit))
+		}
+		return fail(400, model.Errorf("SerializationException", "The request body could not be read."))
+	}
+
+	// SigV4 comes before the body is looked at, as on AWS, where a bad
+	// signature wins over a bad request.
+	if !op.NoAuth {
+		if e := d.authenticate(r, info); e != nil {
+			return fail(400, e)
+		}
+	}
+
+	in := op.NewInput()
+	if e := decode(body, in); e != nil {
+		return fail(400, e)
+	}
+	if p, ok := in.(interface{ GetUserPoolId() string }); ok {
+		info.PoolID = p.GetUserPoolId()
+	}
+	if err := in.Validate(); err != nil {
+		return fail(400, asModelError(err))
+	}
+
+	h := d.cfg.Handlers[op.Name]
+	if h == nil {
+		return fail(400, model.Errorf("NotImplementedException", "Cognate does not implement %s yet.", op.Name))
+	}
+
+	out, err := d.call(r, info, h, in)
+	if err != nil {
+		var me *model.Error
+		if !errors.As(err, &me) {
+			d.cfg.Logger.Error("internal error", "request_id", info.RequestID, "operation", op.Name, "err", err)
+			me = internalError(info.RequestID)
+		}
+		status := 400
+		if model.IsFault(me.Type) {
+			status = 500
+		}
+		return fail(status, me)
+	}
+	writeJSON(w, info.RequestID, 200, out)
+	return 200, ""
+}
+
+// call runs the handler, turning a panic into InternalErrorException so that
+// one bad request never takes the process down or leaks a stack trace.
+func (d *dispatcher) call(r *http.Request, info *caller.Info, h Handler, in model.Input) (out any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			d.cfg.Logger.Error("panic", "request_id", info.RequestID, "operation", info.Operation,
+				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			out, err = nil, internalError(info.RequestID)
+		}
+	}()
+	return h(caller.With(r.Context(), info), in)
+}
+
+func internalError(requestID string) *model.Error {
+	return model.Errorf(model.InternalErrorException, "An internal error occurred (request id %s).", requestID)
+}
+
+// checkContentType accepts what AWS SDKs send, plain JSON for hand-written
+// clients, and nothing at all (curl without -H).
+func checkContentType(ct string) *model.Error {
+	if ct == "" {
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil {
+		switch mt {
+		case "application/x-amz-json-1.1", "application/x-amz-json-1.0", "application/json":
+			return nil
+		}
+	}
+	return model.Errorf("SerializationException", "Unsupported Content-Type %q: send application/x-amz-json-1.1.", ct)
+}
+
+// decode fills in from the body. An empty body counts as {} (some hand-written
+// clients send nothing for operations without members); anything that is not
+// one JSON object is a SerializationException naming what went wrong.
+func decode(body []byte, in model.Input) *model.Error {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return nil
+	}
+	if trimmed[0] != '{' {
+		return model.Errorf("SerializationException", "The request body must be a JSON object.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	if err := dec.Decode(in); err != nil {
+		return serializationError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return model.Errorf("SerializationException", "Unexpected data after the JSON object.")
+	}
+	return nil
+}
+
+func serializationError(err error) *model.Error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		if typeErr.Field != "" {
+			return model.Errorf("SerializationException", "Member %s: expected %s, got a JSON %s.",
+				typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+		}
+		return model.Errorf("SerializationException", "Unexpected JSON %s.", typeErr.Value)
+	case errors.As(err, &syntaxErr):
+		return model.Errorf("SerializationException", "Malformed JSON at byte %d: %v.", syntaxErr.Offset, syntaxErr)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return model.Errorf("SerializationException", "Malformed JSON: the body ends early.")
+	default:
+		// Errors from the generated types' own UnmarshalJSON (timestamps).
+		return model.Errorf("SerializationException", "Malformed request: %v.", err)
+	}
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "int32", "int64", "int", "float64":
+		return "a number"
+	case "bool":
+		return "a boolean"
+	case "slice":
+		return "a list"
+	case "map", "struct", "ptr":
+		return "an object"
+	}
+	return goKind
+}
+
+func asModelError(err error) *model.Error {
+	var ve *model.ValidationError
+	if errors.As(err, &ve) {
+		return model.Errorf(model.InvalidParameterException, "%s", ve.Error())
+	}
+	var me *model.Error
+	if errors.As(err, &me) {
+		return me
+	}
+	return model.Errorf(model.InvalidParameterException, "%s", err.Error())
+}
+
+func writeJSON(w http.ResponseWriter, requestID string, status int, v any) {
+	var buf bytes.Buffer
+	if v == nil {
+		buf.WriteString("{}")
+	} else {
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			// Only a bug in a handler's output can get here.
+			e := internalError(requestID)
+			writeError(w, requestID, 500, e)
+			return
+		}
+		buf.Truncate(buf.Len() - 1) // Encode's newline
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/x-amz-json-1.1")
+	h.Set("x-amzn-RequestId", requestID)
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// writeError writes an error as Cognito does: x-amzn-ErrorType "<Type>:"
+// (with the trailing colon), x-amzn-ErrorMessage, and the body
+// {"__type":"<Type>","message":"…"} (§5.2 of the behaviour reference).
+func writeError(w http.ResponseWriter, requestID string, status int, e *model.Error) {
+	h := w.Header()
+	h.Set("Content-Type", "application/x-amz-json-1.1")
+	h.Set("x-amzn-RequestId", requestID)
+	h.Set("x-amzn-ErrorType", e.Type+":")
+	if e.Message != "" {
+		h.Set("x-amzn-ErrorMessage", headerSafe(e.Message))
+	}
+	body, _ := json.Marshal(struct {
+		Type    string `json:"__type"`
+		Message string `json:"message,omitempty"`
+	}{e.Type, e.Message})
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// headerSafe drops what a header value cannot hold (several Cognito messages
+// end with "\n"); the body keeps the exact text.
+func headerSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+}

@@ -34,11 +34,11 @@ type setting struct {
 func (c *config) settings() []setting {
 	return []setting{
 		{"addr", "COGNATE_ADDR", "localhost:9229", "address to listen on (host:port)", &c.Addr},
-		{"db", "COGNATE_DB", "cognate.db", "database: a SQLite file path, `:memory:` (a throwaway SQLite file removed on exit), or a postgres:// URL", &c.DB},
+		{"db", "COGNATE_DB", "cognate.db", "`database`: a SQLite file path, :memory: (a throwaway SQLite file removed on exit), or a postgres:// URL", &c.DB},
 		{"region", "COGNATE_REGION", "us-east-1", "region for calls whose SigV4 credential scope names none", &c.Region},
 		{"account-id", "COGNATE_ACCOUNT_ID", "000000000000", "12-digit AWS account id used in ARNs", &c.AccountID},
 		{"public-url", "COGNATE_PUBLIC_URL", "", "base URL clients reach the server at, used in token issuers and discovery documents (default http://<addr>)", &c.PublicURL},
-		{"mode", "COGNATE_MODE", "local", "local (any SigV4 credentials accepted, inspection API on) or secure", &c.Mode},
+		{"mode", "COGNATE_MODE", "local", "local (any SigV4 credentials accepted) or secure (admin calls refused until SigV4 verification exists)", &c.Mode},
 		{"log-format", "COGNATE_LOG_FORMAT", "text", "text or json", &c.LogFormat},
 		{"log-level", "COGNATE_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
 	}

@@ -35,10 +35,14 @@ func main() {
 	case "help", "-h", "--help":
 		usage()
 	default:
-		if err := serve(args); err != nil {
-			if !errors.Is(err, errFlagHelp) {
-				fmt.Fprintln(os.Stderr, "cognate:", err)
-			}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err := serve(ctx, args, os.Getenv, nil)
+		stop()
+		if errors.Is(err, errFlagHelp) {
+			return
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "cognate:", err)
 			os.Exit(1)
 		}
 	}
@@ -67,8 +71,10 @@ func versionString() string {
 	return "cognate " + v
 }
 
-func serve(args []string) error {
-	cfg, err := parseConfig(args, os.Getenv)
+// serve runs the server until ctx ends, then shuts down gracefully.
+// onListen, when set, learns the bound address (tests listen on port 0).
+func serve(ctx context.Context, args []string, getenv func(string) string, onListen func(addr string)) error {
+	cfg, err := parseConfig(args, getenv)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errFlagHelp
@@ -76,9 +82,6 @@ func serve(args []string) error {
 		return err
 	}
 	logger := newLogger(cfg)
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 
 	dsn := cfg.DB
 	if cfg.throwaway() {
@@ -119,6 +122,9 @@ func serve(args []string) error {
 		"region", cfg.Region, "db", describeDB(cfg), "startup", time.Since(started).Round(time.Millisecond),
 		"version", versionString())
 
+	if onListen != nil {
+		onListen(ln.Addr().String())
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestConfigDefaults(t *testing.T) {
+	c, err := parseConfig(nil, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config{Addr: "localhost:9229", DB: "cognate.db", Region: "us-east-1", AccountID: "000000000000",
+		PublicURL: "http://localhost:9229", Mode: "local", LogFormat: "text", LogLevel: "info"}
+	if *c != want {
+		t.Fatalf("defaults:\n got %+v\nwant %+v", *c, want)
+	}
+}
+
+func TestConfigFlagBeatsEnvBeatsDefault(t *testing.T) {
+	c, err := parseConfig([]string{"--region", "eu-west-1"}, env(map[string]string{
+		"COGNATE_REGION": "us-west-2", "COGNATE_MODE": "secure", "COGNATE_PUBLIC_URL": "https://idp.example.com/",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Region != "eu-west-1" || c.Mode != "secure" || c.PublicURL != "https://idp.example.com" {
+		t.Fatalf("got %+v", *c)
+	}
+}
+
+func TestConfigRejectsBadValues(t *testing.T) {
+	for name, args := range map[string][]string{
+		"mode":       {"--mode", "prod"},
+		"log format": {"--log-format", "xml"},
+		"account id": {"--account-id", "42"},
+		"region":     {"--region", "mars"},
+		"addr":       {"--addr", "9229"},
+		"public url": {"--public-url", "ftp://x"},
+		"extra arg":  {"oops"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := parseConfig(args, env(nil)); err == nil {
+				t.Fatalf("%v accepted", args)
+			}
+		})
+	}
+}
+
+// TestServeKeepsDataAcrossRestarts starts the real server twice on one
+// SQLite file and checks that a pool created in the first run is still
+// there in the second, and that cancelling the context stops it cleanly.
+func TestServeKeepsDataAcrossRestarts(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "cognate.db")
+	var poolID string
+	for run := 0; run < 2; run++ {
+		ctx, cancel := context.WithCancel(t.Context())
+		addrc := make(chan string, 1)
+		done := make(chan error, 1)
+		go func() {
+			done <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--db", db}, env(nil), func(a string) { addrc <- a })
+		}()
+		var addr string
+		select {
+		case addr = <-addrc:
+		case err := <-done:
+			t.Fatalf("serve: %v", err)
+		}
+		if run == 0 {
+			body := call(t, addr, "CreateUserPool", `{"PoolName":"kept"}`)
+			i := strings.Index(body, `"Id":"`)
+			if i < 0 {
+				t.Fatalf("no pool id in %s", body)
+			}
+			poolID = body[i+6 : i+6+strings.Index(body[i+6:], `"`)]
+		} else {
+			body := call(t, addr, "DescribeUserPool", `{"UserPoolId":"`+poolID+`"}`)
+			if !strings.Contains(body, `"Name":"kept"`) {
+				t.Fatalf("pool lost across restart: %s", body)
+			}
+		}
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("shutdown: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("server did not stop")
+		}
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestThrowawayDatabaseIsRemoved(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	ctx, cancel := context.WithCancel(t.Context())
+	addrc := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--db", ":memory:"}, env(nil), func(a string) { addrc <- a })
+	}()
+	addr := <-addrc
+	call(t, addr, "CreateUserPool", `{"PoolName":"gone"}`)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	left, _ := filepath.Glob(filepath.Join(os.Getenv("TMPDIR"), "cognate-*"))
+	if len(left) != 0 {
+		t.Fatalf("throwaway database left behind: %v", left)
+	}
+}
+
+func call(t *testing.T, addr, op, body string) string {
+	t.Helper()
+	req, _ := http.NewRequest("POST", "http://"+addr+"/", strings.NewReader(body))
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+op)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var sb strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := resp.Body.Read(buf)
+		sb.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	if resp.StatusCode != 200 {
+		t.Fatalf("%s: %d %s", op, resp.StatusCode, sb.String())
+	}
+	return sb.String()
+}

@@ -346,19 +346,11 @@ func (s *Service) CreateUserPoolClient(ctx context.Context, in *model.CreateUser
 			return nil, err
 		}
 	}
-	cfg, err := clientConfig(p, clientSettings{
-		RefreshTokenValidity: in.RefreshTokenValidity, AccessTokenValidity: in.AccessTokenValidity,
-		IdTokenValidity: in.IdTokenValidity, TokenValidityUnits: in.TokenValidityUnits,
-		ReadAttributes: in.ReadAttributes, WriteAttributes: in.WriteAttributes,
-		ExplicitAuthFlows: in.ExplicitAuthFlows, SupportedIdentityProviders: in.SupportedIdentityProviders,
-		CallbackURLs: in.CallbackURLs, LogoutURLs: in.LogoutURLs, DefaultRedirectURI: in.DefaultRedirectURI,
-		AllowedOAuthFlows: in.AllowedOAuthFlows, AllowedOAuthScopes: in.AllowedOAuthScopes,
-		AllowedOAuthFlowsUserPoolClient: in.AllowedOAuthFlowsUserPoolClient,
-		AnalyticsConfiguration:          in.AnalyticsConfiguration, PreventUserExistenceErrors: in.PreventUserExistenceErrors,
-		EnableTokenRevocation:                    in.EnableTokenRevocation,
-		EnablePropagateAdditionalUserContextData: in.EnablePropagateAdditionalUserContextData,
-		AuthSessionValidity:                      in.AuthSessionValidity, RefreshTokenRotation: in.RefreshTokenRotation,
-	}, secret != "", "creating")
+	var cs clientSettings
+	if err := sameMembers(in, &cs); err != nil {
+		return nil, err
+	}
+	cfg, err := clientConfig(p, cs, secret != "", "creating")
 	if err != nil {
 		return nil, err
 	}
@@ -415,19 +407,11 @@ func (s *Service) UpdateUserPoolClient(ctx context.Context, in *model.UpdateUser
 		if err != nil {
 			return rec, err
 		}
-		cfg, err := clientConfig(p, clientSettings{
-			RefreshTokenValidity: in.RefreshTokenValidity, AccessTokenValidity: in.AccessTokenValidity,
-			IdTokenValidity: in.IdTokenValidity, TokenValidityUnits: in.TokenValidityUnits,
-			ReadAttributes: in.ReadAttributes, WriteAttributes: in.WriteAttributes,
-			ExplicitAuthFlows: in.ExplicitAuthFlows, SupportedIdentityProviders: in.SupportedIdentityProviders,
-			CallbackURLs: in.CallbackURLs, LogoutURLs: in.LogoutURLs, DefaultRedirectURI: in.DefaultRedirectURI,
-			AllowedOAuthFlows: in.AllowedOAuthFlows, AllowedOAuthScopes: in.AllowedOAuthScopes,
-			AllowedOAuthFlowsUserPoolClient: in.AllowedOAuthFlowsUserPoolClient,
-			AnalyticsConfiguration:          in.AnalyticsConfiguration, PreventUserExistenceErrors: in.PreventUserExistenceErrors,
-			EnableTokenRevocation:                    in.EnableTokenRevocation,
-			EnablePropagateAdditionalUserContextData: in.EnablePropagateAdditionalUserContextData,
-			AuthSessionValidity:                      in.AuthSessionValidity, RefreshTokenRotation: in.RefreshTokenRotation,
-		}, old.Config.ClientSecret != nil, "updating")
+		var cs clientSettings
+		if err := sameMembers(in, &cs); err != nil {
+			return rec, err
+		}
+		cfg, err := clientConfig(p, cs, old.Config.ClientSecret != nil, "updating")
 		if err != nil {
 			return rec, err
 		}

@@ -24,27 +24,11 @@ func (s *Service) CreateUserPool(ctx context.Context, in *model.CreateUserPoolRe
 	if err != nil {
 		return nil, err
 	}
-	settings := settingsFrom(updatable{
-		Policies:                    in.Policies,
-		DeletionProtection:          in.DeletionProtection,
-		LambdaConfig:                in.LambdaConfig,
-		AutoVerifiedAttributes:      in.AutoVerifiedAttributes,
-		SmsVerificationMessage:      in.SmsVerificationMessage,
-		EmailVerificationMessage:    in.EmailVerificationMessage,
-		EmailVerificationSubject:    in.EmailVerificationSubject,
-		VerificationMessageTemplate: in.VerificationMessageTemplate,
-		SmsAuthenticationMessage:    in.SmsAuthenticationMessage,
-		UserAttributeUpdateSettings: in.UserAttributeUpdateSettings,
-		MfaConfiguration:            in.MfaConfiguration,
-		DeviceConfiguration:         in.DeviceConfiguration,
-		EmailConfiguration:          in.EmailConfiguration,
-		SmsConfiguration:            in.SmsConfiguration,
-		UserPoolTags:                in.UserPoolTags,
-		AdminCreateUserConfig:       in.AdminCreateUserConfig,
-		UserPoolAddOns:              in.UserPoolAddOns,
-		AccountRecoverySetting:      in.AccountRecoverySetting,
-		UserPoolTier:                in.UserPoolTier,
-	})
+	var u updatable
+	if err := sameMembers(in, &u); err != nil {
+		return nil, err
+	}
+	settings := settingsFrom(u)
 	settings.SchemaAttributes = schema
 	settings.AliasAttributes = in.AliasAttributes
 	settings.UsernameAttributes = in.UsernameAttributes
@@ -110,27 +94,11 @@ func (s *Service) UpdateUserPool(ctx context.Context, in *model.UpdateUserPoolRe
 		if err != nil {
 			return rec, err
 		}
-		next := settingsFrom(updatable{
-			Policies:                    in.Policies,
-			DeletionProtection:          in.DeletionProtection,
-			LambdaConfig:                in.LambdaConfig,
-			AutoVerifiedAttributes:      in.AutoVerifiedAttributes,
-			SmsVerificationMessage:      in.SmsVerificationMessage,
-			EmailVerificationMessage:    in.EmailVerificationMessage,
-			EmailVerificationSubject:    in.EmailVerificationSubject,
-			VerificationMessageTemplate: in.VerificationMessageTemplate,
-			SmsAuthenticationMessage:    in.SmsAuthenticationMessage,
-			UserAttributeUpdateSettings: in.UserAttributeUpdateSettings,
-			MfaConfiguration:            in.MfaConfiguration,
-			DeviceConfiguration:         in.DeviceConfiguration,
-			EmailConfiguration:          in.EmailConfiguration,
-			SmsConfiguration:            in.SmsConfiguration,
-			UserPoolTags:                in.UserPoolTags,
-			AdminCreateUserConfig:       in.AdminCreateUserConfig,
-			UserPoolAddOns:              in.UserPoolAddOns,
-			AccountRecoverySetting:      in.AccountRecoverySetting,
-			UserPoolTier:                in.UserPoolTier,
-		})
+		var u updatable
+		if err := sameMembers(in, &u); err != nil {
+			return rec, err
+		}
+		next := settingsFrom(u)
 		if in.UserPoolTier == nil {
 			next.UserPoolTier = p.Config.UserPoolTier
 		}

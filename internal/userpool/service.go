@@ -114,3 +114,15 @@ func deref[T any](p *T) T {
 	}
 	return *p
 }
+
+// sameMembers copies the members that two API shapes share by name (a
+// Create request's settings into the struct its Update twin also fills),
+// through their JSON form: the generated types have no other common ground,
+// and these are management calls, not the hot path.
+func sameMembers(from, to any) error {
+	b, err := json.Marshal(from)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, to)
+}

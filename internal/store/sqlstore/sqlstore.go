@@ -1,0 +1,144 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/cognate/cognate/internal/store"
+)
+
+// Options tunes Open. The zero value is ready to use.
+type Options struct {
+	// Logger receives migration and retry events; nil discards them.
+	Logger *slog.Logger
+}
+
+type dialect int
+
+const (
+	dialectSQLite dialect = iota
+	dialectPostgres
+)
+
+func (d dialect) String() string {
+	if d == dialectPostgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// sqlitePragmas are applied by the driver to every new connection.
+// _txlock=immediate makes BEGIN take the write lock up front: a deferred
+// transaction that later upgrades from read to write cannot wait on
+// busy_timeout and fails with SQLITE_BUSY under concurrent writers.
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+	"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
+
+// Connection pool sizes. SQLite serialises writers anyway (WAL still lets
+// readers run beside the writer), so a few connections are enough and each
+// one costs a page cache. PostgreSQL gets a bounded pool so that several
+// instances cannot exhaust max_connections, and keeps its idle connections
+// (database/sql keeps only 2 by default, which makes a busy server reconnect
+// constantly).
+const (
+	sqliteMaxConns   = 4
+	postgresMaxConns = 16
+)
+
+// Store implements store.Store on SQLite or PostgreSQL.
+type Store struct {
+	db      *sql.DB
+	dialect dialect
+	log     *slog.Logger
+	q       queries
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the database named by dsn and applies pending
+// migrations before returning. A dsn starting with postgres:// or
+// postgresql:// is a PostgreSQL connection URL; anything else is the path of
+// a SQLite database file, created if missing.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var (
+		db  *sql.DB
+		d   dialect
+		err error
+	)
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		d = dialectPostgres
+		db, err = openPostgres(dsn)
+	} else {
+		d = dialectSQLite
+		db, err = openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, dialect: d, log: log.With("dialect", d.String()), q: newQueries(d)}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openPostgres(dsn string) (*sql.DB, error) {
+	// Parsing here rather than in sql.Open rejects a malformed URL at
+	// startup instead of at the first query. The DSN may hold a password,
+	// so it never goes into an error message.
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: parse PostgreSQL DSN: %w", err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(postgresMaxConns)
+	db.SetMaxIdleConns(postgresMaxConns)
+	return db, nil
+}
+
+func openSQLite(path string) (*sql.DB, error) {
+	switch {
+	case path == "":
+		return nil, errors.New("sqlstore: empty database path")
+	case path == ":memory:" || strings.HasPrefix(path, "file::memory:"):
+		// An in-memory database belongs to one connection; with a pool,
+		// each connection would see a different, empty database.
+		return nil, errors.New("sqlstore: in-memory SQLite is not supported (each pooled connection would get its own database); use a temporary file")
+	}
+	// The driver hands "file:" DSNs to SQLite as URIs, where '?' and '#'
+	// end the path and '%' escapes: escape them so any path works.
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	db, err := sql.Open("sqlite", "file:"+esc+"?"+sqlitePragmas)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open SQLite database %q: %w", path, err)
+	}
+	db.SetMaxOpenConns(sqliteMaxConns)
+	db.SetMaxIdleConns(sqliteMaxConns)
+	return db, nil
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlstore: ping: %w", err)
+	}
+	return nil
+}
+
+// Close releases the database.
+func (s *Store) Close() error {
+	return s.db.Close()
+}

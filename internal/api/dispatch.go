@@ -122,7 +122,13 @@ func (d *dispatcher) serve(w http.ResponseWriter, r *http.Request, info *caller.
 		}
 		return fail(status, me)
 	}
-	writeJSON(w, info.RequestID, 200, out)
+	resp, err := encodeJSON(out)
+	if err != nil {
+		// Only a bug in a handler's output can get here.
+		d.cfg.Logger.Error("encoding the response", "request_id", info.RequestID, "operation", op.Name, "err", err)
+		return fail(500, internalError(info.RequestID))
+	}
+	writeBody(w, info.RequestID, 200, resp)
 	return 200, ""
 }
 
@@ -228,26 +234,26 @@ func asModelError(err error) *model.Error {
 	return model.Errorf(model.InvalidParameterException, "%s", err.Error())
 }
 
-func writeJSON(w http.ResponseWriter, requestID string, status int, v any) {
-	var buf bytes.Buffer
+// encodeJSON encodes a handler's output; nil means the empty object.
+func encodeJSON(v any) ([]byte, error) {
 	if v == nil {
-		buf.WriteString("{}")
-	} else {
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(v); err != nil {
-			// Only a bug in a handler's output can get here.
-			e := internalError(requestID)
-			writeError(w, requestID, 500, e)
-			return
-		}
-		buf.Truncate(buf.Len() - 1) // Encode's newline
+		return []byte("{}"), nil
 	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+func writeBody(w http.ResponseWriter, requestID string, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/x-amz-json-1.1")
 	h.Set("x-amzn-RequestId", requestID)
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(body)
 }
 
 // writeError writes an error as Cognito does: x-amzn-ErrorType "<Type>:"

@@ -100,6 +100,9 @@ func (d *dispatcher) serve(w http.ResponseWriter, r *http.Request, info *caller.
 	if p, ok := in.(interface{ GetUserPoolId() string }); ok {
 		info.PoolID = p.GetUserPoolId()
 	}
+	if d.cfg.Logger.Enabled(r.Context(), slog.LevelDebug) {
+		d.cfg.Logger.Debug("request input", "request_id", info.RequestID, "operation", op.Name, "input", model.Redacted(in))
+	}
 	if err := in.Validate(); err != nil {
 		return fail(400, asModelError(err))
 	}

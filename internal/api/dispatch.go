@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -180,11 +181,15 @@ func decode(body []byte, in model.Input) *model.Error {
 		return model.Errorf("SerializationException", "The request body must be a JSON object.")
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	if err := dec.Decode(in); err != nil {
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
 		return serializationError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return model.Errorf("SerializationException", "Unexpected data after the JSON object.")
+	}
+	if err := json.Unmarshal(dropMiscasedMembers(raw, reflect.TypeOf(in)), in); err != nil {
+		return serializationError(err)
 	}
 	return nil
 }
@@ -287,4 +292,64 @@ func headerSafe(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// dropMiscasedMembers removes, at every level of the body, object keys that
+// are not exactly a member name of the target type: AWS matches member names
+// case-sensitively and ignores unknown ones, encoding/json does neither.
+func dropMiscasedMembers(raw json.RawMessage, t reflect.Type) json.RawMessage {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(raw, &obj) != nil || obj == nil {
+			return raw
+		}
+		fields := map[string]reflect.Type{}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" {
+				name = f.Name
+			}
+			fields[name] = f.Type
+		}
+		for k, v := range obj {
+			ft, ok := fields[k]
+			if !ok {
+				delete(obj, k)
+				continue
+			}
+			obj[k] = dropMiscasedMembers(v, ft)
+		}
+		out, _ := json.Marshal(obj)
+		return out
+	case reflect.Slice, reflect.Map:
+		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+			return raw
+		}
+		if t.Kind() == reflect.Slice {
+			var items []json.RawMessage
+			if json.Unmarshal(raw, &items) != nil {
+				return raw
+			}
+			for i := range items {
+				items[i] = dropMiscasedMembers(items[i], t.Elem())
+			}
+			out, _ := json.Marshal(items)
+			return out
+		}
+		var m map[string]json.RawMessage
+		if json.Unmarshal(raw, &m) != nil {
+			return raw
+		}
+		for k, v := range m {
+			m[k] = dropMiscasedMembers(v, t.Elem())
+		}
+		out, _ := json.Marshal(m)
+		return out
+	}
+	return raw
 }

@@ -113,6 +113,13 @@ func (d *dispatcher) serve(w http.ResponseWriter, r *http.Request, info *caller.
 		return fail(400, model.Errorf("NotImplementedException", "Cognate does not implement %s yet.", op.Name))
 	}
 
+	// One server plays every region, but a region's endpoint knows only its
+	// own pools: a signed call naming another region's pool gets what AWS
+	// would answer.
+	if info.Signed && info.PoolID != "" && !strings.HasPrefix(info.PoolID, info.Region+"_") {
+		return fail(400, model.Errorf(model.ResourceNotFoundException, "User pool %s does not exist.", info.PoolID))
+	}
+
 	out, err := d.call(r, info, h, in)
 	if err != nil {
 		var me *model.Error

@@ -873,3 +873,13 @@ func TestModelValidationThroughSDK(t *testing.T) {
 	wantAPIError[*types.InvalidParameterException](t, err,
 		"1 validation error detected: Value '61' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 60")
 }
+
+// A region's endpoint knows only its own pools: through a client signing for
+// another region, a pool does not exist.
+func TestPoolOfAnotherRegionIsNotFound(t *testing.T) {
+	w := newWire(t)
+	pool := createPool(t, w.client("us-west-2"), &cip.CreateUserPoolInput{PoolName: aws.String("west")})
+	_, err := w.client("us-east-1").DescribeUserPool(t.Context(), &cip.DescribeUserPoolInput{UserPoolId: pool.Id})
+	wantAPIError[*types.ResourceNotFoundException](t, err, "User pool "+aws.ToString(pool.Id)+" does not exist.")
+	describePool(t, w.client("us-west-2"), aws.ToString(pool.Id))
+}

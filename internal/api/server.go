@@ -46,6 +46,10 @@ type Config struct {
 	MaxBody int64 // 0 means DefaultMaxBody
 	// NewRequestID makes request ids; nil means random UUIDs.
 	NewRequestID func() string
+	// Routes are the server's other endpoints (JWKS and discovery
+	// documents, the inspection API), by ServeMux pattern, e.g.
+	// "GET /{poolID}/.well-known/jwks.json". internal/server lists them.
+	Routes map[string]http.Handler
 }
 
 // New returns the server's HTTP handler with every route registered.
@@ -69,6 +73,9 @@ func New(cfg Config) http.Handler {
 	mux.Handle("POST /{$}", d)
 	mux.HandleFunc("OPTIONS /", preflight)
 	mux.HandleFunc("GET /healthz", d.healthz)
+	for pattern, h := range cfg.Routes {
+		mux.Handle(pattern, h)
+	}
 	mux.HandleFunc("/", d.notFound)
 	return withCORS(mux)
 }

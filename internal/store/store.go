@@ -15,6 +15,9 @@ var (
 	ErrAlreadyExists = errors.New("store: already exists")
 	// ErrConflict: the transaction could not be serialised even after retries.
 	ErrConflict = errors.New("store: conflict")
+	// ErrBadCursor: a ListUsers cursor that this store did not hand out, or
+	// that belongs to another query.
+	ErrBadCursor = errors.New("store: bad cursor")
 )
 
 // UserPool is one user pool. Settings is a JSON document owned by the
@@ -81,4 +84,8 @@ type Store interface {
 	// LookupAppClient finds a client by id alone, whatever its pool: the
 	// one global lookup, used by operations that carry only a client id.
 	LookupAppClient(ctx context.Context, clientID string) (AppClient, error)
+
+	// UserStore: users, aliases, refresh tokens, the outbox, signing keys
+	// and server-wide meta values (users.go).
+	UserStore
 }

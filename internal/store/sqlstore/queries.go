@@ -31,6 +31,7 @@ const (
 type queries struct {
 	selectPoolForUpdate   string
 	selectClientForUpdate string
+	selectUserForUpdate   string
 }
 
 func newQueries(d dialect) queries {
@@ -43,5 +44,6 @@ func newQueries(d dialect) queries {
 	return queries{
 		selectPoolForUpdate:   selectPool + lock,
 		selectClientForUpdate: selectClient + lock,
+		selectUserForUpdate:   selectUser + lock,
 	}
 }

@@ -19,10 +19,7 @@ import (
 // test's cleanup, and be safe to call from parallel tests: each subtest
 // gets a store of its own and runs in parallel with its siblings.
 func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
-	groups := []struct {
-		name  string
-		tests []namedTest
-	}{
+	groups := []testGroup{
 		{"Store", []namedTest{
 			{"Ping", testPing},
 		}},
@@ -53,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 			{"ConcurrentUpdates", testClientConcurrentUpdates},
 		}},
 	}
+	groups = append(groups, userTests()...)
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
 			for _, tc := range g.tests {
@@ -63,6 +61,11 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 			}
 		})
 	}
+}
+
+type testGroup struct {
+	name  string
+	tests []namedTest
 }
 
 type namedTest struct {

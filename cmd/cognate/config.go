@@ -9,6 +9,8 @@ import (
 	"os"
 	"regexp"
 	"strings"
+
+	"github.com/cognate/cognate/internal/message"
 )
 
 // config is every setting of `cognate serve`. Each flag has a COGNATE_*
@@ -23,6 +25,11 @@ type config struct {
 	Mode      string
 	LogFormat string
 	LogLevel  string
+	SecretKey string
+	Hashing   string
+	SMTPURL   string
+	SMTPFrom  string
+	Issuer    string
 }
 
 // setting binds one flag to its env var.
@@ -41,6 +48,11 @@ func (c *config) settings() []setting {
 		{"mode", "COGNATE_MODE", "local", "local (any SigV4 credentials accepted) or secure (admin calls refused until SigV4 verification exists)", &c.Mode},
 		{"log-format", "COGNATE_LOG_FORMAT", "text", "text or json", &c.LogFormat},
 		{"log-level", "COGNATE_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
+		{"secret-key", "COGNATE_SECRET_KEY", "", "comma-separated secrets (each at least 32 characters, the first current) that seal signing keys, SRP verifiers and sessions; local mode generates one and keeps it in the database", &c.SecretKey},
+		{"password-hashing", "COGNATE_PASSWORD_HASHING", "strong", "argon2id profile: strong (19 MiB, t=2) or fast (64 KiB, t=1; test suites only, insecure)", &c.Hashing},
+		{"smtp-url", "COGNATE_SMTP_URL", "", "deliver email through smtp://user:pass@host:port?starttls=required|opportunistic|none", &c.SMTPURL},
+		{"smtp-from", "COGNATE_SMTP_FROM", "no-reply@verificationemail.com", "sender address of emails", &c.SMTPFrom},
+		{"issuer", "COGNATE_ISSUER", "public-url", "token issuer: public-url (<public-url>/<poolId>) or aws (https://cognito-idp.<region>.amazonaws.com/<poolId>)", &c.Issuer},
 	}
 }
 
@@ -91,6 +103,26 @@ func (c *config) validate() error {
 	if !regionPattern.MatchString(c.Region) {
 		errs = append(errs, fmt.Errorf("--region %q: not a region name like us-east-1", c.Region))
 	}
+	if c.Hashing != "strong" && c.Hashing != "fast" {
+		errs = append(errs, fmt.Errorf("--password-hashing %q: want strong or fast", c.Hashing))
+	}
+	if c.Issuer != "public-url" && c.Issuer != "aws" {
+		errs = append(errs, fmt.Errorf("--issuer %q: want public-url or aws", c.Issuer))
+	}
+	if c.Mode == "secure" && c.SecretKey == "" {
+		errs = append(errs, errors.New("--mode secure needs --secret-key"))
+	}
+	for _, k := range c.secrets() {
+		if len(k) < 32 {
+			errs = append(errs, errors.New("--secret-key: every secret must be at least 32 characters"))
+			break
+		}
+	}
+	if c.SMTPURL != "" {
+		if _, err := message.ParseSMTPURL(c.SMTPURL); err != nil {
+			errs = append(errs, fmt.Errorf("--smtp-url: %w", err))
+		}
+	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
@@ -127,4 +159,15 @@ func redactURL(raw string) string {
 		return "(unparsable URL)"
 	}
 	return u.Redacted()
+}
+
+// secrets splits --secret-key.
+func (c *config) secrets() []string {
+	var out []string
+	for _, k := range strings.Split(c.SecretKey, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
 }

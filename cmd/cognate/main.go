@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cognate/cognate/internal/message"
+	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/server"
 	"github.com/cognate/cognate/internal/store/sqlstore"
 )
@@ -99,13 +101,35 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 	}
 	defer st.Close()
 
-	handler := server.New(server.Config{
-		Store:     st,
-		Mode:      cfg.Mode,
-		Region:    cfg.Region,
-		AccountID: cfg.AccountID,
-		Logger:    logger,
-	})
+	scfg := server.Config{
+		Store:      st,
+		Mode:       cfg.Mode,
+		Region:     cfg.Region,
+		AccountID:  cfg.AccountID,
+		PublicURL:  cfg.PublicURL,
+		AWSIssuer:  cfg.Issuer == "aws",
+		Logger:     logger,
+		SecretKeys: cfg.secrets(),
+		Passwords:  password.Strong,
+		SMTPFrom:   cfg.SMTPFrom,
+	}
+	if cfg.Hashing == "fast" {
+		scfg.Passwords = password.Fast
+	}
+	if cfg.SMTPURL != "" {
+		smtp, err := message.ParseSMTPURL(cfg.SMTPURL)
+		if err != nil {
+			return err
+		}
+		scfg.SMTP = &smtp
+	}
+	handler, err := server.New(ctx, scfg)
+	if err != nil {
+		return err
+	}
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBackground()
+	go handler.Run(bgCtx)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

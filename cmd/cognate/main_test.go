@@ -20,7 +20,8 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config{Addr: "localhost:9229", DB: "cognate.db", Region: "us-east-1", AccountID: "000000000000",
-		PublicURL: "http://localhost:9229", Mode: "local", LogFormat: "text", LogLevel: "info"}
+		PublicURL: "http://localhost:9229", Mode: "local", LogFormat: "text", LogLevel: "info",
+		Hashing: "strong", SMTPFrom: "no-reply@verificationemail.com", Issuer: "public-url"}
 	if *c != want {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", *c, want)
 	}
@@ -29,6 +30,7 @@ func TestConfigDefaults(t *testing.T) {
 func TestConfigFlagBeatsEnvBeatsDefault(t *testing.T) {
 	c, err := parseConfig([]string{"--region", "eu-west-1"}, env(map[string]string{
 		"COGNATE_REGION": "us-west-2", "COGNATE_MODE": "secure", "COGNATE_PUBLIC_URL": "https://idp.example.com/",
+		"COGNATE_SECRET_KEY": "0123456789abcdef0123456789abcdef",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -40,13 +42,17 @@ func TestConfigFlagBeatsEnvBeatsDefault(t *testing.T) {
 
 func TestConfigRejectsBadValues(t *testing.T) {
 	for name, args := range map[string][]string{
-		"mode":       {"--mode", "prod"},
-		"log format": {"--log-format", "xml"},
-		"account id": {"--account-id", "42"},
-		"region":     {"--region", "mars"},
-		"addr":       {"--addr", "9229"},
-		"public url": {"--public-url", "ftp://x"},
-		"extra arg":  {"oops"},
+		"mode":               {"--mode", "prod"},
+		"log format":         {"--log-format", "xml"},
+		"account id":         {"--account-id", "42"},
+		"region":             {"--region", "mars"},
+		"addr":               {"--addr", "9229"},
+		"public url":         {"--public-url", "ftp://x"},
+		"hashing":            {"--password-hashing", "md5"},
+		"issuer":             {"--issuer", "google"},
+		"short key":          {"--secret-key", "too-short"},
+		"secure without key": {"--mode", "secure"},
+		"extra arg":          {"oops"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := parseConfig(args, env(nil)); err == nil {

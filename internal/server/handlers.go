@@ -2,12 +2,14 @@ package server
 
 import (
 	"github.com/cognate/cognate/internal/api"
+	"github.com/cognate/cognate/internal/token"
+	"github.com/cognate/cognate/internal/user"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
 // handlers is the operation table: every implemented operation, by name. An
 // operation of the model that is missing here answers NotImplementedException.
-func handlers(pools *userpool.Service) map[string]api.Handler {
+func handlers(pools *userpool.Service, users *user.Service, tokens *token.Service) map[string]api.Handler {
 	return map[string]api.Handler{
 		"CreateUserPool":      api.Op(pools.CreateUserPool),
 		"DescribeUserPool":    api.Op(pools.DescribeUserPool),
@@ -25,5 +27,33 @@ func handlers(pools *userpool.Service) map[string]api.Handler {
 		"UpdateUserPoolClient":   api.Op(pools.UpdateUserPoolClient),
 		"DeleteUserPoolClient":   api.Op(pools.DeleteUserPoolClient),
 		"ListUserPoolClients":    api.Op(pools.ListUserPoolClients),
+
+		"SignUp":                 api.Op(users.SignUp),
+		"ConfirmSignUp":          api.Op(users.ConfirmSignUp),
+		"ResendConfirmationCode": api.Op(users.ResendConfirmationCode),
+		"AdminCreateUser":        api.Op(users.AdminCreateUser),
+		"AdminConfirmSignUp":     api.Op(users.AdminConfirmSignUp),
+		"AdminGetUser":           api.Op(users.AdminGetUser),
+		"AdminDeleteUser":        api.Op(users.AdminDeleteUser),
+		"AdminDisableUser":       api.Op(users.AdminDisableUser),
+		"AdminEnableUser":        api.Op(users.AdminEnableUser),
+		"AdminSetUserPassword":   api.Op(users.AdminSetUserPassword),
+		"AdminResetUserPassword": api.Op(users.AdminResetUserPassword),
+		"AdminUserGlobalSignOut": api.Op(users.AdminUserGlobalSignOut),
+		"ListUsers":              api.Op(users.ListUsers),
+		"GetUser":                api.Op(users.GetUser),
+		"DeleteUser":             api.Op(users.DeleteUser),
+		"GlobalSignOut":          api.Op(users.GlobalSignOut),
+		"ChangePassword":         api.Op(users.ChangePassword),
+		"ForgotPassword":         api.Op(users.ForgotPassword),
+		"ConfirmForgotPassword":  api.Op(users.ConfirmForgotPassword),
+		"RevokeToken":            api.Op(users.RevokeToken),
+
+		"InitiateAuth":                api.Op(users.InitiateAuth),
+		"AdminInitiateAuth":           api.Op(users.AdminInitiateAuth),
+		"RespondToAuthChallenge":      api.Op(users.RespondToAuthChallenge),
+		"AdminRespondToAuthChallenge": api.Op(users.AdminRespondToAuthChallenge),
+		"GetTokensFromRefreshToken":   api.Op(users.GetTokensFromRefreshToken),
+		"GetSigningCertificate":       api.Op(tokens.GetSigningCertificate),
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cognate/cognate/internal/api"
+	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/server"
 	"github.com/cognate/cognate/internal/store/sqlstore"
 )
@@ -61,13 +62,21 @@ func newWire(t *testing.T, opts ...wireOption) *wire {
 		Region:    "us-east-1",
 		AccountID: testAccount,
 		Logger:    slog.New(slog.DiscardHandler),
+		Passwords: password.Fast,
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	srv := httptest.NewServer(server.New(cfg))
-	t.Cleanup(srv.Close)
-	return &wire{URL: srv.URL}
+	h, err := server.New(ctx, cfg)
+	if err != nil {
+		t.Fatalf("server.New: %v", err)
+	}
+	runCtx, stop := context.WithCancel(context.Background())
+	go h.Run(runCtx)
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() { srv.Close(); stop() })
+	w := &wire{URL: srv.URL}
+	return w
 }
 
 // client returns an SDK client whose SigV4 credential scope names region.

@@ -49,6 +49,12 @@ func (s *Service) CreateUserPool(ctx context.Context, in *model.CreateUserPoolRe
 		if err != nil {
 			return nil, err
 		}
+		var keys []store.SigningKey
+		if s.NewKeys != nil {
+			if keys, err = s.NewKeys(ctx, id); err != nil {
+				return nil, err
+			}
+		}
 		rec := store.UserPool{ID: id, Name: *in.PoolName, CreatedAt: now, UpdatedAt: now, Settings: doc}
 		err = s.Store.CreateUserPool(ctx, rec)
 		if errors.Is(err, store.ErrAlreadyExists) && attempt < 5 {
@@ -57,21 +63,35 @@ func (s *Service) CreateUserPool(ctx context.Context, in *model.CreateUserPoolRe
 		if err != nil {
 			return nil, err
 		}
+		if len(keys) > 0 {
+			if err := s.Store.AddSigningKeys(ctx, keys...); err != nil {
+				// A pool without keys could never issue a token: undo it.
+				_ = s.Store.DeleteUserPool(context.WithoutCancel(ctx), id)
+				return nil, err
+			}
+		}
 		caller.From(ctx).PoolID = id
 		p, err := decodePool(rec)
 		if err != nil {
 			return nil, err
 		}
-		return &model.CreateUserPoolResponse{UserPool: s.describe(p)}, nil
+		desc, err := s.describe(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		return &model.CreateUserPoolResponse{UserPool: desc}, nil
 	}
 }
 
 // describe is the UserPoolType a client sees, with the computed members.
-func (s *Service) describe(p *Pool) *model.UserPoolType {
+func (s *Service) describe(ctx context.Context, p *Pool) (*model.UserPoolType, error) {
 	out := p.Config
-	// Users arrive with a later issue; until then every pool is empty.
-	out.EstimatedNumberOfUsers = ptr(int32(0))
-	return &out
+	n, err := s.Store.CountUsers(ctx, p.Record.ID)
+	if err != nil {
+		return nil, err
+	}
+	out.EstimatedNumberOfUsers = ptr(int32(n))
+	return &out, nil
 }
 
 // DescribeUserPool returns a pool's configuration.
@@ -80,7 +100,11 @@ func (s *Service) DescribeUserPool(ctx context.Context, in *model.DescribeUserPo
 	if err != nil {
 		return nil, err
 	}
-	return &model.DescribeUserPoolResponse{UserPool: s.describe(p)}, nil
+	desc, err := s.describe(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return &model.DescribeUserPoolResponse{UserPool: desc}, nil
 }
 
 // UpdateUserPool replaces the pool's updatable settings. As on AWS, a member
@@ -142,6 +166,9 @@ func (s *Service) DeleteUserPool(ctx context.Context, in *model.DeleteUserPoolRe
 	}
 	if err := s.Store.DeleteUserPool(ctx, p.Record.ID); err != nil {
 		return struct{}{}, poolError(err, p.Record.ID)
+	}
+	if s.Deleted != nil {
+		s.Deleted(p.Record.ID)
 	}
 	return struct{}{}, nil
 }

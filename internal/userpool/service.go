@@ -19,6 +19,11 @@ type Service struct {
 	AccountID string           // 12 digits, for ARNs
 	Now       func() time.Time // injected so tests control time
 	Rand      io.Reader        // injected so tests can be deterministic; nil means crypto/rand
+	// NewKeys makes a new pool's token signing keys (token.Service); nil
+	// creates pools without keys, which only tests of this package do.
+	NewKeys func(ctx context.Context, poolID string) ([]store.SigningKey, error)
+	// Deleted is told when a pool is gone, so caches can drop it.
+	Deleted func(poolID string)
 }
 
 func (s *Service) now() time.Time {

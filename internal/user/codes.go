@@ -1,0 +1,99 @@
+package user
+
+import (
+	"time"
+
+	"github.com/cognate/cognate/internal/api/model"
+	"github.com/cognate/cognate/internal/message"
+	"github.com/cognate/cognate/internal/store"
+)
+
+// Code lifetimes (cognito-behaviour.md §7.10).
+const (
+	signUpCodeTTL = 24 * time.Hour
+	verifyCodeTTL = 24 * time.Hour
+	forgotCodeTTL = time.Hour
+	// maxCodeAttempts wrong codes make the code unusable; Cognito answers
+	// LimitExceededException after a handful of failures.
+	maxCodeAttempts = 5
+)
+
+// delivery is where a code goes.
+type delivery struct {
+	medium string // EMAIL or SMS
+	attr   string // email or phone_number
+	dest   string
+}
+
+func (d delivery) details() *model.CodeDeliveryDetailsType {
+	dd := message.DeliveryDetails(d.medium, d.attr, d.dest)
+	return &dd
+}
+
+// signUpDelivery picks where a sign-up code goes: the phone number when the
+// pool verifies phones, else the email, as Cognito prefers SMS when both are
+// auto-verified; ok is false when nothing can carry a code.
+func signUpDelivery(p pool, r *Record) (delivery, bool) {
+	if v, ok := r.Get("phone_number"); ok && v != "" && p.autoVerified("phone_number") {
+		return delivery{"SMS", "phone_number", v}, true
+	}
+	if v, ok := r.Get("email"); ok && v != "" && p.autoVerified("email") {
+		return delivery{"EMAIL", "email", v}, true
+	}
+	return delivery{}, false
+}
+
+// newCodeMessage creates a code for purpose, records its hash in r, and
+// composes the message that carries it. It is pure apart from randomness,
+// so it may run inside a store updater.
+func (s *Service) newCodeMessage(p pool, u store.User, r *Record, purpose string, ttl time.Duration, kind message.Kind, d delivery, now time.Time) (store.Message, error) {
+	code, err := message.NewCode(s.rand())
+	if err != nil {
+		return store.Message{}, err
+	}
+	if r.Codes == nil {
+		r.Codes = map[string]Code{}
+	}
+	r.Codes[purpose] = Code{Hash: message.HashCode(code), ExpiresAt: now.Add(ttl).UnixMilli(), Attr: d.attr}
+	id, err := message.NewID(now, s.rand())
+	if err != nil {
+		return store.Message{}, err
+	}
+	return message.Compose(message.Params{
+		ID:            id,
+		PoolID:        p.id(),
+		UserKey:       u.Key,
+		Username:      u.Username,
+		Pool:          &p.Config,
+		Kind:          kind,
+		Medium:        d.medium,
+		Destination:   d.dest,
+		AttributeName: d.attr,
+		Code:          code,
+		Now:           now,
+		Sealer:        s.Sealer,
+		PublicURL:     s.PublicURL,
+	})
+}
+
+// checkCode consumes a code of purpose: CodeMismatchException for a wrong
+// code (counting the attempt), ExpiredCodeException when none is pending or
+// it has expired, LimitExceededException after too many wrong tries. On
+// success the code is removed. The caller writes r back either way.
+func checkCode(r *Record, purpose, code string, now time.Time) (Code, error) {
+	c, ok := r.Codes[purpose]
+	if !ok || now.UnixMilli() >= c.ExpiresAt {
+		delete(r.Codes, purpose)
+		return Code{}, model.Errorf(model.ExpiredCodeException, "Invalid code provided, please request a code again.")
+	}
+	if c.Attempts >= maxCodeAttempts {
+		return Code{}, model.Errorf(model.LimitExceededException, "Attempt limit exceeded, please try after some time.")
+	}
+	if !message.CheckCode(c.Hash, code) {
+		c.Attempts++
+		r.Codes[purpose] = c
+		return Code{}, model.Errorf(model.CodeMismatchException, "Invalid verification code provided, please try again.")
+	}
+	delete(r.Codes, purpose)
+	return c, nil
+}

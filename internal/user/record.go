@@ -1,0 +1,124 @@
+package user
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/cognate/cognate/internal/api/model"
+	"github.com/cognate/cognate/internal/store"
+)
+
+// Attribute is one user attribute as the API shows it.
+type Attribute struct {
+	Name  string `json:"n"`
+	Value string `json:"v"`
+}
+
+// Code is a pending one-time code, stored hashed.
+type Code struct {
+	Hash      string `json:"h"`
+	ExpiresAt int64  `json:"x"` // epoch ms
+	Attempts  int    `json:"a,omitempty"`
+	// Attr is the attribute the code was sent to (email, phone_number).
+	Attr string `json:"t,omitempty"`
+}
+
+// Code purposes, the keys of Record.Codes.
+const (
+	codeSignUp         = "signup"
+	codeForgotPassword = "forgot"
+	codeVerifyPrefix   = "verify:" // + attribute name
+)
+
+// Record is the user document kept in store.User.Data: everything about a
+// user that the store does not index. Short JSON names keep the row small.
+type Record struct {
+	Attributes []Attribute `json:"attrs"`
+	// PasswordHash is an argon2id PHC string; "" for a user without one.
+	PasswordHash string `json:"pw,omitempty"`
+	// SRP is the sealed SRP salt and verifier (see srpSecret).
+	SRP []byte `json:"srp,omitempty"`
+	// PasswordSetAt is when the password (or temporary password) was set,
+	// epoch ms; temporary passwords expire from it.
+	PasswordSetAt int64           `json:"pwat,omitempty"`
+	Codes         map[string]Code `json:"codes,omitempty"`
+	// SignedOutAt revokes every token issued before it (epoch ms):
+	// GlobalSignOut, AdminUserGlobalSignOut, AdminDisableUser.
+	SignedOutAt int64 `json:"out,omitempty"`
+	// RevokedFamilies are token families (origin_jti) revoked by
+	// RevokeToken, with the refresh-token expiry after which the entry can
+	// be forgotten (epoch ms).
+	RevokedFamilies map[string]int64 `json:"revoked,omitempty"`
+	// FailedSignIns counts consecutive wrong passwords; LockedUntil (epoch
+	// ms) refuses sign-in while in the future.
+	FailedSignIns int   `json:"fails,omitempty"`
+	LockedUntil   int64 `json:"lock,omitempty"`
+}
+
+func decodeRecord(u store.User) (*Record, error) {
+	r := &Record{}
+	if len(u.Data) > 0 {
+		if err := json.Unmarshal(u.Data, r); err != nil {
+			return nil, fmt.Errorf("user %s: corrupt record: %w", u.Key, err)
+		}
+	}
+	return r, nil
+}
+
+func (r *Record) encode() ([]byte, error) { return json.Marshal(r) }
+
+// Get returns an attribute's value and whether it is set.
+func (r *Record) Get(name string) (string, bool) {
+	for _, a := range r.Attributes {
+		if a.Name == name {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// Set sets an attribute, keeping the position of an existing one.
+func (r *Record) Set(name, value string) {
+	for i := range r.Attributes {
+		if r.Attributes[i].Name == name {
+			r.Attributes[i].Value = value
+			return
+		}
+	}
+	r.Attributes = append(r.Attributes, Attribute{name, value})
+}
+
+// Delete removes an attribute.
+func (r *Record) Delete(name string) {
+	r.Attributes = slices.DeleteFunc(r.Attributes, func(a Attribute) bool { return a.Name == name })
+}
+
+// verified reports whether email or phone_number is set and verified.
+func (r *Record) verified(attr string) bool {
+	_, set := r.Get(attr)
+	v, _ := r.Get(attr + "_verified")
+	return set && v == "true"
+}
+
+// apiAttributes is the attribute list as the API returns it.
+func apiAttributes(attrs []Attribute, keep func(name string) bool) []model.AttributeType {
+	out := make([]model.AttributeType, 0, len(attrs))
+	for _, a := range attrs {
+		if keep != nil && !keep(a.Name) {
+			continue
+		}
+		out = append(out, model.AttributeType{Name: ptr(a.Name), Value: ptr(a.Value)})
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,50 @@
+package user
+
+import (
+	"encoding/base64"
+	"encoding/json"
+)
+
+// sessionState is what a challenge Session carries between InitiateAuth and
+// RespondToAuthChallenge. It is sealed, so any instance can continue the
+// sign-in and no client can forge or read it.
+type sessionState struct {
+	Pool      string `json:"p"`
+	Client    string `json:"c"`
+	UserKey   string `json:"u"`
+	Challenge string `json:"ch"`
+	Expires   int64  `json:"x"` // epoch ms
+}
+
+var sessionAAD = []byte("cognate/session/v1")
+
+// sealSession encodes a session as base64url, which matches Cognito's
+// SessionType (20 to 2048 characters).
+func (s *Service) sealSession(st sessionState) (string, error) {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(s.Sealer.Seal(b, sessionAAD)), nil
+}
+
+// openSession checks a Session for a challenge of this client.
+func (s *Service) openSession(raw string, c appClient, challenge string) (sessionState, error) {
+	bad := notAuthorized("Invalid session for the user.")
+	sealed, err := base64.RawURLEncoding.DecodeString(raw)
+	if err != nil {
+		return sessionState{}, bad
+	}
+	b, err := s.Sealer.Open(sealed, sessionAAD)
+	if err != nil {
+		return sessionState{}, bad
+	}
+	var st sessionState
+	if json.Unmarshal(b, &st) != nil || st.Client != c.Record.ID || st.Pool != c.pool.id() || st.Challenge != challenge {
+		return sessionState{}, bad
+	}
+	if s.now().UnixMilli() >= st.Expires {
+		return sessionState{}, notAuthorized("Invalid session for the user, session is expired.")
+	}
+	return st, nil
+}

@@ -1,0 +1,270 @@
+package user
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+
+	"github.com/cognate/cognate/internal/api/model"
+	"github.com/cognate/cognate/internal/message"
+	"github.com/cognate/cognate/internal/password"
+	"github.com/cognate/cognate/internal/store"
+)
+
+// newUsername applies the pool's username rules to a requested username and
+// returns the username to store plus the attribute it implies: in
+// UsernameAttributes pools the username must be an email or phone number,
+// becomes that attribute, and the stored username is the sub; in alias
+// pools a username may not look like an alias.
+func newUsername(p pool, requested, sub string) (username string, implied *Attribute, err error) {
+	if len(p.Config.UsernameAttributes) > 0 {
+		email, phone := p.usernameAttribute("email"), p.usernameAttribute("phone_number")
+		switch {
+		case email && emailPattern.MatchString(requested):
+			return sub, &Attribute{"email", requested}, nil
+		case phone && phonePattern.MatchString(requested):
+			return sub, &Attribute{"phone_number", requested}, nil
+		case email && phone:
+			return "", nil, invalidParameter("Username should be either an email or a phone number.")
+		case email:
+			return "", nil, invalidParameter("Username should be an email.")
+		default:
+			return "", nil, invalidParameter("Username should be a phone number.")
+		}
+	}
+	if p.aliasAttribute("email") && emailPattern.MatchString(requested) {
+		return "", nil, invalidParameter("Username cannot be of email format, since user pool is configured for email alias.")
+	}
+	if p.aliasAttribute("phone_number") && phonePattern.MatchString(requested) {
+		return "", nil, invalidParameter("Username cannot be of phone number format, since user pool is configured for phone number alias.")
+	}
+	return requested, nil, nil
+}
+
+// conflictError maps a store conflict on create to Cognito's error.
+func conflictError(err error, p pool, usernameText string) error {
+	var c *store.AliasConflict
+	if !errors.As(err, &c) {
+		return err
+	}
+	switch c.Field {
+	case "username", "sub":
+		if len(p.Config.UsernameAttributes) > 0 {
+			// The sub is the username there; a clash means the email or
+			// phone number is taken, reported below.
+			return model.Errorf(model.UsernameExistsException, "An account with the given email already exists.")
+		}
+		return model.Errorf(model.UsernameExistsException, "%s", usernameText)
+	default:
+		if len(p.Config.UsernameAttributes) > 0 {
+			return model.Errorf(model.UsernameExistsException, "An account with the given %s already exists.", c.Field)
+		}
+		return model.Errorf(model.AliasExistsException, "An account with the given %s already exists.", c.Field)
+	}
+}
+
+// credentials hashes a password and derives the sealed SRP verifier; it is
+// the slow part of creating a user, done before the transaction.
+func (s *Service) credentials(ctx context.Context, p pool, username, pw string) (hash string, srpSealed []byte, err error) {
+	hash, err = s.Passwords.Hash(ctx, pw)
+	if err != nil {
+		return "", nil, err
+	}
+	srpSealed, err = s.srpSecret(p, username, pw)
+	if err != nil {
+		return "", nil, err
+	}
+	return hash, srpSealed, nil
+}
+
+// SignUp registers a user through an app client.
+func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.SignUpResponse, error) {
+	c, err := s.client(ctx, *in.ClientId)
+	if err != nil {
+		return nil, err
+	}
+	p := c.pool
+	if err := c.checkSecretHash(*in.Username, in.SecretHash); err != nil {
+		return nil, err
+	}
+	sub := uuid.NewString()
+	username, implied, err := newUsername(p, *in.Username, sub)
+	if err != nil {
+		return nil, err
+	}
+	attrs, err := newUserAttributes(p, in.UserAttributes, false, c.writable)
+	if err != nil {
+		return nil, err
+	}
+	rec := &Record{Attributes: append([]Attribute{{"sub", sub}}, attrs...)}
+	if implied != nil {
+		rec.Set(implied.Name, implied.Value)
+	}
+	if vs := missingRequired(p, rec); len(vs) > 0 {
+		return nil, schemaError(vs)
+	}
+	if in.Password == nil {
+		// The model leaves Password optional for passwordless sign-up,
+		// which Cognate does not offer yet.
+		return nil, invalidParameter("Missing required parameter Password")
+	}
+	if err := password.DidNotConform.Check(p.passwordPolicy(), *in.Password); err != nil {
+		return nil, err
+	}
+	hash, srpSealed, err := s.credentials(ctx, p, username, *in.Password)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	rec.PasswordHash, rec.SRP, rec.PasswordSetAt = hash, srpSealed, now.UnixMilli()
+	u := store.User{
+		PoolID: p.id(), Key: p.fold(username), Username: username, Sub: sub,
+		Status: model.UserStatusTypeUnconfirmed, Enabled: true, CreatedAt: now, UpdatedAt: now,
+	}
+	change := store.UserChange{}
+	var details *model.CodeDeliveryDetailsType
+	if d, ok := signUpDelivery(p, rec); ok {
+		msg, err := s.newCodeMessage(p, u, rec, codeSignUp, signUpCodeTTL, message.SignUp, d, now)
+		if err != nil {
+			return nil, err
+		}
+		change.Messages = append(change.Messages, msg)
+		details = d.details()
+	}
+	if err := s.finish(p, &u, rec); err != nil {
+		return nil, err
+	}
+	change.User = u
+	if err := s.Store.CreateUser(ctx, change); err != nil {
+		return nil, conflictError(err, p, "User already exists")
+	}
+	s.kick()
+	return &model.SignUpResponse{UserConfirmed: ptr(false), CodeDeliveryDetails: details, UserSub: ptr(sub)}, nil
+}
+
+// finish writes the record into the row with the derived columns.
+func (s *Service) finish(p pool, u *store.User, r *Record) error {
+	data, err := r.encode()
+	if err != nil {
+		return err
+	}
+	u.Data = data
+	u.Filter = filterValues(r)
+	u.Aliases = p.aliases(r)
+	return nil
+}
+
+// ConfirmSignUp confirms a user with the code sent at sign-up.
+func (s *Service) ConfirmSignUp(ctx context.Context, in *model.ConfirmSignUpRequest) (*model.ConfirmSignUpResponse, error) {
+	c, err := s.client(ctx, *in.ClientId)
+	if err != nil {
+		return nil, err
+	}
+	p := c.pool
+	if err := c.checkSecretHash(*in.Username, in.SecretHash); err != nil {
+		return nil, err
+	}
+	u, err := s.lookup(ctx, p, *in.Username)
+	if errors.Is(err, store.ErrNotFound) {
+		if c.preventExistenceErrors() {
+			return nil, model.Errorf(model.CodeMismatchException, "Invalid verification code provided, please try again.")
+		}
+		return nil, model.Errorf(model.UserNotFoundException, "Username/client id combination not found.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	var outcome error
+	_, err = s.Store.UpdateUser(ctx, p.id(), u.Key, func(u store.User) (store.UserChange, error) {
+		outcome = nil
+		if u.Status != model.UserStatusTypeUnconfirmed {
+			return store.UserChange{}, notAuthorized("User cannot be confirmed. Current status is %s", u.Status)
+		}
+		r, err := decodeRecord(u)
+		if err != nil {
+			return store.UserChange{}, err
+		}
+		now := s.now()
+		code, err := checkCode(r, codeSignUp, *in.ConfirmationCode, now)
+		if err != nil {
+			// Count the wrong attempt, then fail.
+			outcome = err
+		} else {
+			u.Status = model.UserStatusTypeConfirmed
+			if code.Attr != "" {
+				r.Set(code.Attr+"_verified", "true")
+			}
+		}
+		u.UpdatedAt = now
+		if err := s.finish(p, &u, r); err != nil {
+			return store.UserChange{}, err
+		}
+		return store.UserChange{User: u}, nil
+	})
+	if err != nil {
+		return nil, aliasOnVerify(err)
+	}
+	if outcome != nil {
+		return nil, outcome
+	}
+	return &model.ConfirmSignUpResponse{}, nil
+}
+
+// aliasOnVerify maps an alias taken by another user at verification time.
+func aliasOnVerify(err error) error {
+	var c *store.AliasConflict
+	if errors.As(err, &c) {
+		return model.Errorf(model.AliasExistsException, "An account with the given %s already exists.", c.Field)
+	}
+	return err
+}
+
+// ResendConfirmationCode sends a new sign-up code.
+func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendConfirmationCodeRequest) (*model.ResendConfirmationCodeResponse, error) {
+	c, err := s.client(ctx, *in.ClientId)
+	if err != nil {
+		return nil, err
+	}
+	p := c.pool
+	if err := c.checkSecretHash(*in.Username, in.SecretHash); err != nil {
+		return nil, err
+	}
+	u, err := s.lookup(ctx, p, *in.Username)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, model.Errorf(model.UserNotFoundException, "Username/client id combination not found.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	var details *model.CodeDeliveryDetailsType
+	_, err = s.Store.UpdateUser(ctx, p.id(), u.Key, func(u store.User) (store.UserChange, error) {
+		if u.Status != model.UserStatusTypeUnconfirmed {
+			return store.UserChange{}, invalidParameter("User is already confirmed.")
+		}
+		r, err := decodeRecord(u)
+		if err != nil {
+			return store.UserChange{}, err
+		}
+		d, ok := signUpDelivery(p, r)
+		if !ok {
+			return store.UserChange{}, invalidParameter("Cannot resend codes. Auto verification not turned on.")
+		}
+		now := s.now()
+		msg, err := s.newCodeMessage(p, u, r, codeSignUp, signUpCodeTTL, message.ResendCode, d, now)
+		if err != nil {
+			return store.UserChange{}, err
+		}
+		details = d.details()
+		u.UpdatedAt = now
+		if err := s.finish(p, &u, r); err != nil {
+			return store.UserChange{}, err
+		}
+		return store.UserChange{User: u, Messages: []store.Message{msg}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.kick()
+	return &model.ResendConfirmationCodeResponse{CodeDeliveryDetails: details}, nil
+}

@@ -1,0 +1,210 @@
+package user
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+
+	"github.com/cognate/cognate/internal/api/model"
+	"github.com/cognate/cognate/internal/srp"
+	"github.com/cognate/cognate/internal/store"
+)
+
+// srpRecord is a user's SRP salt and verifier, sealed at rest because the
+// verifier is a password equivalent behind one SHA-256 round.
+type srpRecord struct {
+	Salt     []byte `json:"s"`
+	Verifier []byte `json:"v"`
+}
+
+func srpAAD(poolID, username string) []byte {
+	return []byte("cognate/srp/v1/" + poolID + "/" + username)
+}
+
+// srpSecret derives and seals a user's SRP verifier from a password.
+func (s *Service) srpSecret(p pool, username, pw string) ([]byte, error) {
+	salt, v, err := srp.NewVerifier(srp.PoolName(p.id()), username, pw, s.rand())
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(srpRecord{Salt: salt, Verifier: v})
+	if err != nil {
+		return nil, err
+	}
+	return s.Sealer.Seal(b, srpAAD(p.id(), username)), nil
+}
+
+// srpBlock is the server's half of an SRP handshake, sealed into
+// SECRET_BLOCK so that any instance can finish it.
+type srpBlock struct {
+	Pool     string `json:"p"`
+	Client   string `json:"c"`
+	UserKey  string `json:"u"`
+	A        []byte `json:"A"`
+	B        []byte `json:"B"`
+	PrivateB []byte `json:"b"`
+	Expires  int64  `json:"x"`
+}
+
+var srpBlockAAD = []byte("cognate/srp-block/v1")
+
+// startSRP is USER_SRP_AUTH: it answers with the PASSWORD_VERIFIER
+// challenge.
+func (s *Service) startSRP(ctx context.Context, c appClient, params map[string]string) (*authResult, error) {
+	username, err := param(params, "USERNAME")
+	if err != nil {
+		return nil, err
+	}
+	aHex, err := param(params, "SRP_A")
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkSecretHash(username, secretHashParam(params)); err != nil {
+		return nil, err
+	}
+	A, err := srp.DecodeHex(aHex)
+	if err != nil {
+		return nil, invalidParameter("Invalid SRP_A")
+	}
+	p := c.pool
+	u, err := s.lookup(ctx, p, username)
+	if errors.Is(err, store.ErrNotFound) {
+		if c.preventExistenceErrors() {
+			return s.decoySRP(c, username, A)
+		}
+		return nil, model.Errorf(model.UserNotFoundException, "User does not exist.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	r, err := decodeRecord(u)
+	if err != nil {
+		return nil, err
+	}
+	sr, err := s.openSRP(p, u.Username, r)
+	if err != nil {
+		return nil, err
+	}
+	b, B, err := srp.Begin(sr.Verifier, s.rand())
+	if err != nil {
+		return nil, err
+	}
+	return s.verifierChallenge(c, u.Key, u.Username, sr.Salt, A, B, b)
+}
+
+func (s *Service) verifierChallenge(c appClient, key, username string, salt, A, B, b []byte) (*authResult, error) {
+	blob, err := json.Marshal(srpBlock{
+		Pool: c.pool.id(), Client: c.Record.ID, UserKey: key, A: A, B: B, PrivateB: b,
+		Expires: s.now().Add(c.sessionValidity()).UnixMilli(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The JS client base64-decodes SECRET_BLOCK and signs the raw bytes,
+	// so it is standard base64 of the sealed blob.
+	block := base64.StdEncoding.EncodeToString(s.Sealer.Seal(blob, srpBlockAAD))
+	return &authResult{
+		ChallengeName: ptr(model.ChallengeNameTypePasswordVerifier),
+		ChallengeParameters: map[string]string{
+			"SALT":            srp.EncodeHex(salt),
+			"SECRET_BLOCK":    block,
+			"SRP_B":           srp.EncodeHex(B),
+			"USERNAME":        username,
+			"USER_ID_FOR_SRP": username,
+		},
+	}, nil
+}
+
+// decoySRP answers an unknown user like a real one when the client hides
+// user existence; the handshake then fails at PASSWORD_VERIFIER.
+func (s *Service) decoySRP(c appClient, username string, A []byte) (*authResult, error) {
+	salt, v, err := srp.NewVerifier(srp.PoolName(c.pool.id()), username, "decoy", s.rand())
+	if err != nil {
+		return nil, err
+	}
+	b, B, err := srp.Begin(v, s.rand())
+	if err != nil {
+		return nil, err
+	}
+	return s.verifierChallenge(c, "", username, salt, A, B, b)
+}
+
+func (s *Service) openSRP(p pool, username string, r *Record) (srpRecord, error) {
+	var sr srpRecord
+	plain, err := s.Sealer.Open(r.SRP, srpAAD(p.id(), username))
+	if err != nil {
+		return sr, err
+	}
+	return sr, json.Unmarshal(plain, &sr)
+}
+
+// finishSRP checks the PASSWORD_VERIFIER answer.
+func (s *Service) finishSRP(ctx context.Context, c appClient, resp map[string]string) (*authResult, error) {
+	blockB64, err := param(resp, "PASSWORD_CLAIM_SECRET_BLOCK")
+	if err != nil {
+		return nil, err
+	}
+	sigB64, err := param(resp, "PASSWORD_CLAIM_SIGNATURE")
+	if err != nil {
+		return nil, err
+	}
+	timestamp, err := param(resp, "TIMESTAMP")
+	if err != nil {
+		return nil, err
+	}
+	wrong := notAuthorized("Incorrect username or password.")
+	sealed, err := base64.StdEncoding.DecodeString(blockB64)
+	if err != nil {
+		return nil, notAuthorized("Invalid session for the user.")
+	}
+	plain, err := s.Sealer.Open(sealed, srpBlockAAD)
+	if err != nil {
+		return nil, notAuthorized("Invalid session for the user.")
+	}
+	var blk srpBlock
+	if json.Unmarshal(plain, &blk) != nil || blk.Client != c.Record.ID || blk.Pool != c.pool.id() {
+		return nil, notAuthorized("Invalid session for the user.")
+	}
+	if s.now().UnixMilli() >= blk.Expires {
+		return nil, notAuthorized("Invalid session for the user, session is expired.")
+	}
+	if blk.UserKey == "" {
+		return nil, wrong // the decoy of an unknown user
+	}
+	p := c.pool
+	u, err := s.Store.GetUser(ctx, p.id(), blk.UserKey)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	if err := c.checkSecretHash(resp["USERNAME"], secretHashParam(resp)); err != nil && c.checkSecretHash(u.Username, secretHashParam(resp)) != nil {
+		return nil, err
+	}
+	r, err := decodeRecord(u)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkLockout(r); err != nil {
+		return nil, err
+	}
+	sr, err := s.openSRP(p, u.Username, r)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := base64.StdEncoding.DecodeString(sigB64)
+	if err != nil {
+		return nil, wrong
+	}
+	ok, err := srp.Verify(srp.VerifyParams{
+		PoolName: srp.PoolName(p.id()), UserIDForSRP: u.Username,
+		Verifier: sr.Verifier, A: blk.A, B: blk.B, SmallB: blk.PrivateB,
+		SecretBlock: sealed, Timestamp: timestamp, Signature: sig,
+	})
+	if err != nil || !ok {
+		if err := s.recordFailure(ctx, p, u.Key); err != nil {
+			return nil, err
+		}
+		return nil, wrong
+	}
+	return s.afterPassword(ctx, c, u, r)
+}

@@ -465,7 +465,7 @@ func edgeCases() []edgeCase {
 		{
 			// Sensitive members are named, never shown, as on AWS.
 			name:   "validation_error_sensitive",
-			req:    request{op: "AdminSetUserPassword", body: `{"UserPoolId":"` + poolID + `","Username":"alice","Password":"s3cr3t VALUE"}`},
+			req:    request{op: "AdminSetUserPassword", body: `{"UserPoolId":"` + poolID + `","Username":"alice","Password":"s3cr3t-VALUE "}`},
 			status: 400, typ: model.InvalidParameterException,
 			check: func(t *testing.T, _ *http.Response, body []byte) {
 				if strings.Contains(string(body), "s3cr3t") {

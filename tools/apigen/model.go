@@ -174,8 +174,12 @@ func buildModel(tree any) (*Model, error) {
 		if err := checkKeys(where, o, keepShape, ignoreShape); err != nil {
 			return nil, err
 		}
+		pattern := str(o, "pattern")
+		if live, ok := livePatterns[name]; ok && pattern == live.model {
+			pattern = live.live
+		}
 		s := &Shape{
-			Name: name, Type: str(o, "type"), Pattern: str(o, "pattern"),
+			Name: name, Type: str(o, "type"), Pattern: pattern,
 			Sensitive: boolean(o, "sensitive"), Exception: boolean(o, "exception"),
 			Fault: boolean(o, "fault"), Document: boolean(o, "document"),
 		}
@@ -324,4 +328,16 @@ func loadModel(path string) (*Model, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, nil
+}
+
+// livePatterns replaces a model pattern where the live service is recorded
+// checking another one. Each entry names its evidence; the model pattern is
+// matched too, so that a model update that changes it is looked at again.
+var livePatterns = map[string]struct{ model, live string }{
+	// PasswordType: botocore says [\S]+, which would refuse a space inside a
+	// password; Cognito accepts inner spaces (its documented symbol set
+	// includes the space) and answers a leading or trailing space with
+	// "Value at 'password' failed to satisfy constraint: Member must satisfy
+	// regular expression pattern: ^[\S]+.*[\S]+$" (a 2025 response).
+	"PasswordType": {model: `[\S]+`, live: `^[\S]+.*[\S]+$`},
 }

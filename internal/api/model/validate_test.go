@@ -403,3 +403,18 @@ func BenchmarkValidateUpdateUserAttributes(b *testing.B) {
 		_ = in.Validate()
 	}
 }
+
+// Cognito accepts a space inside a password and refuses one at either end,
+// with the pattern it really checks (tools/apigen livePatterns).
+func TestPasswordPatternAsTheLiveService(t *testing.T) {
+	for pw, ok := range map[string]bool{"Passw0rd!": true, "pass word 1A!": true, " Passw0rd!": false, "Passw0rd! ": false, "x": false} {
+		in := &AdminSetUserPasswordRequest{UserPoolId: ptrTo("us-east-1_abcdefghi"), Username: ptrTo("alice"), Password: ptrTo(pw)}
+		err := in.Validate()
+		if (err == nil) != ok {
+			t.Errorf("%q: err = %v, want ok=%v", pw, err, ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), `regular expression pattern: ^[\S]+.*[\S]+$`) {
+			t.Errorf("%q: %v", pw, err)
+		}
+	}
+}

@@ -65,6 +65,10 @@ var (
 	reManagedLoginBrandingIdType = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`^(?:^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$)$`)
 	})
+	// ^[\S]+.*[\S]+$
+	rePasswordType = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?:^[^\t\n\x0B\f\r ]+[^\n\r\x{85}\x{2028}\x{2029}]*[^\t\n\x0B\f\r ]+$)$`)
+	})
 	// [\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]+
 	reProviderNameType = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]+)$`) })
 	// [^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+
@@ -5760,8 +5764,8 @@ func checkPasswordType(v *violations, p *path, name string, sens bool, x string)
 	if n > 256 {
 		v.add(p, name, sens, x, "Member must have length less than or equal to 256")
 	}
-	if !reConfirmationCodeType().MatchString(x) {
-		v.add(p, name, sens, x, "Member must satisfy regular expression pattern: [\\S]+")
+	if !rePasswordType().MatchString(x) {
+		v.add(p, name, sens, x, "Member must satisfy regular expression pattern: ^[\\S]+.*[\\S]+$")
 	}
 }
 

@@ -13,7 +13,7 @@ trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "
 
 go build -o "$work/cognate" ./cmd/cognate
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-"$work/cognate" serve --addr "127.0.0.1:$port" --db "$db" --log-format json >"$work/log" 2>&1 &
+"$work/cognate" serve --addr "127.0.0.1:$port" --db "$db" --log-format json --password-hashing fast >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
@@ -71,6 +71,42 @@ fi
 grep -q "InvalidParameterException" <<<"$out" && grep -q "at 'poolName' failed to satisfy constraint" <<<"$out" \
   || fail "bad pool name: $out"
 ok "create-user-pool with an invalid name: AWS validation message"
+
+# The README's walk-through: sign up, confirm with the code from the
+# inspection API, sign in, read the user, sign out, and see the old token
+# rejected.
+pool2=$(aws cognito-idp create-user-pool --pool-name walk --auto-verified-attributes email --query UserPool.Id --output text)
+app=$(aws cognito-idp create-user-pool-client --user-pool-id "$pool2" --client-name app \
+  --explicit-auth-flows ALLOW_USER_PASSWORD_AUTH ALLOW_REFRESH_TOKEN_AUTH ALLOW_USER_SRP_AUTH \
+  --query UserPoolClient.ClientId --output text)
+aws cognito-idp sign-up --client-id "$app" --username alice --password 'Passw0rd!' \
+  --user-attributes Name=email,Value=alice@example.com >/dev/null
+code=$(curl -fsS "http://127.0.0.1:$port/_cognate/messages?UserPoolId=$pool2&Username=alice" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["Messages"][-1]["Code"])')
+[[ $code =~ ^[0-9]{6}$ ]] || fail "no 6-digit code in the inspection API: $code"
+aws cognito-idp confirm-sign-up --client-id "$app" --username alice --confirmation-code "$code" >/dev/null
+ok "sign-up and confirm-sign-up with the code from /_cognate/messages"
+
+tokens=$(aws cognito-idp initiate-auth --client-id "$app" --auth-flow USER_PASSWORD_AUTH \
+  --auth-parameters USERNAME=alice,PASSWORD='Passw0rd!' --query AuthenticationResult)
+access=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["AccessToken"])' "$tokens")
+refresh=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["RefreshToken"])' "$tokens")
+user=$(aws cognito-idp get-user --access-token "$access" --query "UserAttributes[?Name=='email_verified'].Value" --output text)
+[[ $user == true ]] || fail "get-user: email_verified is $user"
+ok "initiate-auth USER_PASSWORD_AUTH and get-user"
+
+curl -fsS "http://127.0.0.1:$port/$pool2/.well-known/jwks.json" | python3 -c 'import json,sys; assert len(json.load(sys.stdin)["keys"]) == 2' \
+  || fail "jwks.json"
+aws cognito-idp initiate-auth --client-id "$app" --auth-flow REFRESH_TOKEN_AUTH \
+  --auth-parameters REFRESH_TOKEN="$refresh" --query AuthenticationResult.AccessToken --output text >/dev/null
+ok "jwks.json and REFRESH_TOKEN_AUTH"
+
+aws cognito-idp global-sign-out --access-token "$access"
+if out=$(aws cognito-idp get-user --access-token "$access" 2>&1); then
+  fail "get-user with a signed-out token succeeded"
+fi
+grep -q "Access Token has been revoked" <<<"$out" || fail "revoked token: $out"
+ok "global-sign-out, then: Access Token has been revoked"
 
 aws cognito-idp delete-user-pool-client --user-pool-id "$pool" --client-id "$client" >/dev/null
 aws cognito-idp delete-user-pool --user-pool-id "$pool" >/dev/null

@@ -49,6 +49,13 @@ func handlers(pools *userpool.Service, users *user.Service, tokens *token.Servic
 		"ConfirmForgotPassword":  api.Op(users.ConfirmForgotPassword),
 		"RevokeToken":            api.Op(users.RevokeToken),
 
+		"UpdateUserAttributes":             api.Op(users.UpdateUserAttributes),
+		"AdminUpdateUserAttributes":        api.Op(users.AdminUpdateUserAttributes),
+		"DeleteUserAttributes":             api.Op(users.DeleteUserAttributes),
+		"AdminDeleteUserAttributes":        api.Op(users.AdminDeleteUserAttributes),
+		"GetUserAttributeVerificationCode": api.Op(users.GetUserAttributeVerificationCode),
+		"VerifyUserAttribute":              api.Op(users.VerifyUserAttribute),
+
 		"InitiateAuth":                api.Op(users.InitiateAuth),
 		"AdminInitiateAuth":           api.Op(users.AdminInitiateAuth),
 		"RespondToAuthChallenge":      api.Op(users.RespondToAuthChallenge),

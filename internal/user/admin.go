@@ -371,7 +371,7 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *model.AdminRes
 			// until an administrator sets a password.
 			return store.UserChange{}, nil
 		}
-		msg, err := s.newCodeMessage(p, *u, r, codeForgotPassword, forgotCodeTTL, message.ForgotPassword, d, now)
+		msg, err := s.newCodeMessage(p, *u, r, codeForgotPassword, forgotCodeTTL, message.ForgotPassword, d, now, nil)
 		if err != nil {
 			return store.UserChange{}, err
 		}

@@ -16,7 +16,26 @@ const (
 	// maxCodeAttempts wrong codes make the code unusable; Cognito answers
 	// LimitExceededException after a handful of failures.
 	maxCodeAttempts = 5
+	// maxSends codes per purpose within sendWindow; more answer
+	// LimitExceededException. Cognito documents a limit without its numbers.
+	maxSends   = 5
+	sendWindow = time.Hour
 )
+
+// limitExceeded is Cognito's answer to too many codes or wrong attempts.
+func limitExceeded() *model.Error {
+	return model.Errorf(model.LimitExceededException, "Attempt limit exceeded, please try after some time.")
+}
+
+// checkSendLimit refuses another code for purpose when too many were sent
+// in the current window.
+func checkSendLimit(r *Record, purpose string, now time.Time) error {
+	c, ok := r.Codes[purpose]
+	if ok && now.UnixMilli()-c.WindowStart < sendWindow.Milliseconds() && c.Sends >= maxSends {
+		return limitExceeded()
+	}
+	return nil
+}
 
 // delivery is where a code goes.
 type delivery struct {
@@ -46,7 +65,7 @@ func signUpDelivery(p pool, r *Record) (delivery, bool) {
 // newCodeMessage creates a code for purpose, records its hash in r, and
 // composes the message that carries it. It is pure apart from randomness,
 // so it may run inside a store updater.
-func (s *Service) newCodeMessage(p pool, u store.User, r *Record, purpose string, ttl time.Duration, kind message.Kind, d delivery, now time.Time) (store.Message, error) {
+func (s *Service) newCodeMessage(p pool, u store.User, r *Record, purpose string, ttl time.Duration, kind message.Kind, d delivery, now time.Time, ov *message.Override) (store.Message, error) {
 	code, err := message.NewCode(s.rand())
 	if err != nil {
 		return store.Message{}, err
@@ -54,7 +73,11 @@ func (s *Service) newCodeMessage(p pool, u store.User, r *Record, purpose string
 	if r.Codes == nil {
 		r.Codes = map[string]Code{}
 	}
-	r.Codes[purpose] = Code{Hash: message.HashCode(code), ExpiresAt: now.Add(ttl).UnixMilli(), Attr: d.attr}
+	next := Code{Hash: message.HashCode(code), ExpiresAt: now.Add(ttl).UnixMilli(), Attr: d.attr, Sends: 1, WindowStart: now.UnixMilli()}
+	if prev, ok := r.Codes[purpose]; ok && now.UnixMilli()-prev.WindowStart < sendWindow.Milliseconds() {
+		next.Sends, next.WindowStart = prev.Sends+1, prev.WindowStart
+	}
+	r.Codes[purpose] = next
 	id, err := message.NewID(now, s.rand())
 	if err != nil {
 		return store.Message{}, err
@@ -73,6 +96,7 @@ func (s *Service) newCodeMessage(p pool, u store.User, r *Record, purpose string
 		Now:           now,
 		Sealer:        s.Sealer,
 		PublicURL:     s.PublicURL,
+		Override:      ov,
 	})
 }
 
@@ -87,7 +111,7 @@ func checkCode(r *Record, purpose, code string, now time.Time) (Code, error) {
 		return Code{}, model.Errorf(model.ExpiredCodeException, "Invalid code provided, please request a code again.")
 	}
 	if c.Attempts >= maxCodeAttempts {
-		return Code{}, model.Errorf(model.LimitExceededException, "Attempt limit exceeded, please try after some time.")
+		return Code{}, limitExceeded()
 	}
 	if !message.CheckCode(c.Hash, code) {
 		c.Attempts++

@@ -22,6 +22,10 @@ type Code struct {
 	Attempts  int    `json:"a,omitempty"`
 	// Attr is the attribute the code was sent to (email, phone_number).
 	Attr string `json:"t,omitempty"`
+	// Sends counts the codes sent for this purpose since WindowStart (epoch
+	// ms), for the resend limit.
+	Sends       int   `json:"n,omitempty"`
+	WindowStart int64 `json:"w,omitempty"`
 }
 
 // Code purposes, the keys of Record.Codes.
@@ -54,6 +58,10 @@ type Record struct {
 	// ms) refuses sign-in while in the future.
 	FailedSignIns int   `json:"fails,omitempty"`
 	LockedUntil   int64 `json:"lock,omitempty"`
+	// Pending holds email or phone_number values waiting for verification
+	// in pools that keep the original value until then
+	// (AttributesRequireVerificationBeforeUpdate). Never shown by GetUser.
+	Pending map[string]string `json:"pending,omitempty"`
 }
 
 func decodeRecord(u store.User) (*Record, error) {

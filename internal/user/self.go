@@ -219,7 +219,10 @@ func (s *Service) ForgotPassword(ctx context.Context, in *model.ForgotPasswordRe
 			return store.UserChange{}, invalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
 		}
 		now := s.now()
-		msg, err := s.newCodeMessage(p, *u, r, codeForgotPassword, forgotCodeTTL, message.ForgotPassword, d, now)
+		if err := checkSendLimit(r, codeForgotPassword, now); err != nil {
+			return store.UserChange{}, err
+		}
+		msg, err := s.newCodeMessage(p, *u, r, codeForgotPassword, forgotCodeTTL, message.ForgotPassword, d, now, nil)
 		if err != nil {
 			return store.UserChange{}, err
 		}

@@ -125,7 +125,7 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 	change := store.UserChange{}
 	var details *model.CodeDeliveryDetailsType
 	if d, ok := signUpDelivery(p, rec); ok {
-		msg, err := s.newCodeMessage(p, u, rec, codeSignUp, signUpCodeTTL, message.SignUp, d, now)
+		msg, err := s.newCodeMessage(p, u, rec, codeSignUp, signUpCodeTTL, message.SignUp, d, now, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -251,7 +251,10 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendCo
 			return store.UserChange{}, invalidParameter("Cannot resend codes. Auto verification not turned on.")
 		}
 		now := s.now()
-		msg, err := s.newCodeMessage(p, u, r, codeSignUp, signUpCodeTTL, message.ResendCode, d, now)
+		if err := checkSendLimit(r, codeSignUp, now); err != nil {
+			return store.UserChange{}, err
+		}
+		msg, err := s.newCodeMessage(p, u, r, codeSignUp, signUpCodeTTL, message.ResendCode, d, now, nil)
 		if err != nil {
 			return store.UserChange{}, err
 		}

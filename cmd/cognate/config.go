@@ -30,6 +30,7 @@ type config struct {
 	SMTPURL   string
 	SMTPFrom  string
 	Issuer    string
+	Lambda    string
 }
 
 // setting binds one flag to its env var.
@@ -52,6 +53,7 @@ func (c *config) settings() []setting {
 		{"password-hashing", "COGNATE_PASSWORD_HASHING", "strong", "argon2id profile: strong (19 MiB, t=2) or fast (64 KiB, t=1; test suites only, insecure)", &c.Hashing},
 		{"smtp-url", "COGNATE_SMTP_URL", "", "deliver email through smtp://user:pass@host:port?starttls=required|opportunistic|none", &c.SMTPURL},
 		{"smtp-from", "COGNATE_SMTP_FROM", "no-reply@verificationemail.com", "sender address of emails", &c.SMTPFrom},
+		{"lambda-endpoint", "COGNATE_LAMBDA_ENDPOINT", "", "Lambda Invoke API endpoint for triggers (AWS, LocalStack, SAM local…); empty: AWS_ENDPOINT_URL_LAMBDA, then AWS's regional endpoint", &c.Lambda},
 		{"issuer", "COGNATE_ISSUER", "public-url", "token issuer: public-url (<public-url>/<poolId>) or aws (https://cognito-idp.<region>.amazonaws.com/<poolId>)", &c.Issuer},
 	}
 }

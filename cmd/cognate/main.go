@@ -102,16 +102,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 	defer st.Close()
 
 	scfg := server.Config{
-		Store:      st,
-		Mode:       cfg.Mode,
-		Region:     cfg.Region,
-		AccountID:  cfg.AccountID,
-		PublicURL:  cfg.PublicURL,
-		AWSIssuer:  cfg.Issuer == "aws",
-		Logger:     logger,
-		SecretKeys: cfg.secrets(),
-		Passwords:  password.Strong,
-		SMTPFrom:   cfg.SMTPFrom,
+		Store:          st,
+		Mode:           cfg.Mode,
+		Region:         cfg.Region,
+		AccountID:      cfg.AccountID,
+		PublicURL:      cfg.PublicURL,
+		AWSIssuer:      cfg.Issuer == "aws",
+		Logger:         logger,
+		SecretKeys:     cfg.secrets(),
+		Passwords:      password.Strong,
+		SMTPFrom:       cfg.SMTPFrom,
+		LambdaEndpoint: cfg.Lambda,
 	}
 	if cfg.Hashing == "fast" {
 		scfg.Passwords = password.Fast

@@ -15,6 +15,7 @@ import (
 	"github.com/cognate/cognate/internal/seal"
 	"github.com/cognate/cognate/internal/store"
 	"github.com/cognate/cognate/internal/token"
+	"github.com/cognate/cognate/internal/trigger"
 	"github.com/cognate/cognate/internal/user"
 	"github.com/cognate/cognate/internal/userpool"
 )
@@ -36,6 +37,9 @@ type Config struct {
 	// SMTP delivers email when set; SMS always goes to the log.
 	SMTP     *message.SMTPConfig
 	SMTPFrom string
+	// LambdaEndpoint is where Lambda triggers are invoked (--lambda-endpoint);
+	// empty means AWS_ENDPOINT_URL_LAMBDA, then AWS's regional endpoint.
+	LambdaEndpoint string
 }
 
 // Server is Cognate assembled: its HTTP handler and background work.
@@ -84,6 +88,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	users := &user.Service{
 		Store: cfg.Store, Pools: pools, Tokens: tokens, Passwords: password.New(cfg.Passwords, 0),
 		Sealer: keys, Now: clk.Now, Logger: cfg.Logger, Kick: dispatcher.Kick, PublicURL: cfg.PublicURL,
+		Triggers: trigger.New(trigger.Config{Endpoint: cfg.LambdaEndpoint, Logger: cfg.Logger}),
 	}
 	routes := map[string]http.Handler{
 		"GET /{poolID}/.well-known/jwks.json":            tokens.JWKSHandler(),

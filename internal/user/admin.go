@@ -112,7 +112,11 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 	}
 	change := store.UserChange{}
 	for _, d := range deliveries {
-		msg, err := s.invitation(p, u, d, temp, now)
+		ov, err := s.customMessage(ctx, p, nil, u, rec, message.AdminCreateUser, d.attr, in.ClientMetadata)
+		if err != nil {
+			return nil, err
+		}
+		msg, err := s.invitation(p, u, d, temp, now, ov)
 		if err != nil {
 			return nil, err
 		}
@@ -163,7 +167,7 @@ func inviteDeliveries(r *Record, mediums []string) ([]delivery, error) {
 	return out, nil
 }
 
-func (s *Service) invitation(p pool, u store.User, d delivery, temp string, now time.Time) (store.Message, error) {
+func (s *Service) invitation(p pool, u store.User, d delivery, temp string, now time.Time, ov *message.Override) (store.Message, error) {
 	id, err := message.NewID(now, s.rand())
 	if err != nil {
 		return store.Message{}, err
@@ -180,6 +184,7 @@ func (s *Service) invitation(p pool, u store.User, d delivery, temp string, now 
 		AttributeName:     d.attr,
 		TemporaryPassword: temp,
 		Now:               now,
+		Override:          ov,
 		Sealer:            s.Sealer,
 		PublicURL:         s.PublicURL,
 	})
@@ -207,6 +212,20 @@ func (s *Service) resendInvitation(ctx context.Context, p pool, in *model.AdminC
 	if len(mediums) == 0 {
 		mediums = []string{model.DeliveryMediumTypeSms}
 	}
+	cur, err := decodeRecord(u)
+	if err != nil {
+		return nil, err
+	}
+	planned, err := inviteDeliveries(cur, mediums)
+	if err != nil {
+		return nil, err
+	}
+	overrides := map[string]*message.Override{}
+	for _, d := range planned {
+		if overrides[d.attr], err = s.customMessage(ctx, p, nil, u, cur, message.AdminCreateUser, d.attr, in.ClientMetadata); err != nil {
+			return nil, err
+		}
+	}
 	var rec *Record
 	u, err = s.update(ctx, p, u.Key, func(u *store.User, r *Record) (store.UserChange, error) {
 		deliveries, err := inviteDeliveries(r, mediums)
@@ -218,7 +237,7 @@ func (s *Service) resendInvitation(ctx context.Context, p pool, in *model.AdminC
 		u.UpdatedAt = now
 		var change store.UserChange
 		for _, d := range deliveries {
-			msg, err := s.invitation(p, *u, d, temp, now)
+			msg, err := s.invitation(p, *u, d, temp, now, overrides[d.attr])
 			if err != nil {
 				return store.UserChange{}, err
 			}
@@ -361,6 +380,16 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *model.AdminRes
 	if err != nil {
 		return nil, err
 	}
+	cur, err := decodeRecord(u)
+	if err != nil {
+		return nil, err
+	}
+	var ov *message.Override
+	if d, ok := recoveryDelivery(p, cur); ok {
+		if ov, err = s.customMessage(ctx, p, nil, u, cur, message.ForgotPassword, d.attr, in.ClientMetadata); err != nil {
+			return nil, err
+		}
+	}
 	_, err = s.update(ctx, p, u.Key, func(u *store.User, r *Record) (store.UserChange, error) {
 		now := s.now()
 		u.Status = model.UserStatusTypeResetRequired
@@ -371,7 +400,7 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *model.AdminRes
 			// until an administrator sets a password.
 			return store.UserChange{}, nil
 		}
-		msg, err := s.newCodeMessage(p, *u, r, codeForgotPassword, forgotCodeTTL, message.ForgotPassword, d, now, nil)
+		msg, err := s.newCodeMessage(p, *u, r, codeForgotPassword, forgotCodeTTL, message.ForgotPassword, d, now, ov)
 		if err != nil {
 			return store.UserChange{}, err
 		}

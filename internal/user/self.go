@@ -212,6 +212,16 @@ func (s *Service) ForgotPassword(ctx context.Context, in *model.ForgotPasswordRe
 	if !u.Enabled {
 		return nil, notAuthorized("User is disabled.")
 	}
+	cur, err := decodeRecord(u)
+	if err != nil {
+		return nil, err
+	}
+	var ov *message.Override
+	if d, ok := recoveryDelivery(p, cur); ok {
+		if ov, err = s.customMessage(ctx, p, &c, u, cur, message.ForgotPassword, d.attr, in.ClientMetadata); err != nil {
+			return nil, err
+		}
+	}
 	var details *model.CodeDeliveryDetailsType
 	_, err = s.update(ctx, p, u.Key, func(u *store.User, r *Record) (store.UserChange, error) {
 		d, ok := recoveryDelivery(p, r)
@@ -222,7 +232,7 @@ func (s *Service) ForgotPassword(ctx context.Context, in *model.ForgotPasswordRe
 		if err := checkSendLimit(r, codeForgotPassword, now); err != nil {
 			return store.UserChange{}, err
 		}
-		msg, err := s.newCodeMessage(p, *u, r, codeForgotPassword, forgotCodeTTL, message.ForgotPassword, d, now, nil)
+		msg, err := s.newCodeMessage(p, *u, r, codeForgotPassword, forgotCodeTTL, message.ForgotPassword, d, now, ov)
 		if err != nil {
 			return store.UserChange{}, err
 		}

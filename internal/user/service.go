@@ -15,6 +15,7 @@ import (
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/store"
 	"github.com/cognate/cognate/internal/token"
+	"github.com/cognate/cognate/internal/trigger"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -35,6 +36,8 @@ type Service struct {
 	Now       func() time.Time
 	Rand      io.Reader // nil: crypto/rand
 	Logger    *slog.Logger
+	// Triggers invokes the pool's Lambda triggers; nil runs none.
+	Triggers *trigger.Invoker
 	// Kick wakes the message dispatcher after a commit that wrote messages.
 	Kick      func()
 	PublicURL string

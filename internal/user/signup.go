@@ -125,7 +125,11 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 	change := store.UserChange{}
 	var details *model.CodeDeliveryDetailsType
 	if d, ok := signUpDelivery(p, rec); ok {
-		msg, err := s.newCodeMessage(p, u, rec, codeSignUp, signUpCodeTTL, message.SignUp, d, now, nil)
+		ov, err := s.customMessage(ctx, p, &c, u, rec, message.SignUp, d.attr, in.ClientMetadata)
+		if err != nil {
+			return nil, err
+		}
+		msg, err := s.newCodeMessage(p, u, rec, codeSignUp, signUpCodeTTL, message.SignUp, d, now, ov)
 		if err != nil {
 			return nil, err
 		}
@@ -237,6 +241,16 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendCo
 	if err != nil {
 		return nil, err
 	}
+	cur, err := decodeRecord(u)
+	if err != nil {
+		return nil, err
+	}
+	var ov *message.Override
+	if d, ok := signUpDelivery(p, cur); ok && u.Status == model.UserStatusTypeUnconfirmed {
+		if ov, err = s.customMessage(ctx, p, &c, u, cur, message.ResendCode, d.attr, in.ClientMetadata); err != nil {
+			return nil, err
+		}
+	}
 	var details *model.CodeDeliveryDetailsType
 	_, err = s.Store.UpdateUser(ctx, p.id(), u.Key, func(u store.User) (store.UserChange, error) {
 		if u.Status != model.UserStatusTypeUnconfirmed {
@@ -254,7 +268,7 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendCo
 		if err := checkSendLimit(r, codeSignUp, now); err != nil {
 			return store.UserChange{}, err
 		}
-		msg, err := s.newCodeMessage(p, u, r, codeSignUp, signUpCodeTTL, message.ResendCode, d, now, nil)
+		msg, err := s.newCodeMessage(p, u, r, codeSignUp, signUpCodeTTL, message.ResendCode, d, now, ov)
 		if err != nil {
 			return store.UserChange{}, err
 		}

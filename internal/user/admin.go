@@ -126,7 +126,10 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 		return nil, err
 	}
 	change.User = u
-	if err := s.Store.CreateUser(ctx, change); err != nil {
+	err = s.forceAlias(ctx, p, deref(in.ForceAliasCreation), func() map[string]string { return u.Aliases }, u.Key, func() error {
+		return s.Store.CreateUser(ctx, change)
+	})
+	if err != nil {
 		return nil, conflictError(err, p, "User account already exists")
 	}
 	s.kick()

@@ -499,3 +499,35 @@ func (s *Service) VerifyUserAttribute(ctx context.Context, in *model.VerifyUserA
 	}
 	return &model.VerifyUserAttributeResponse{}, nil
 }
+
+// releaseAlias unverifies the email or phone number another user holds as
+// an alias, so that it can move to a new holder (ForceAliasCreation).
+func (s *Service) releaseAlias(ctx context.Context, p pool, kind, value, except string) error {
+	other, err := s.Store.GetUserByAlias(ctx, p.id(), kind, value)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil || other.Key == except {
+		return err
+	}
+	_, err = s.update(ctx, p, other.Key, func(o *store.User, or *Record) (store.UserChange, error) {
+		or.Set(kind+"_verified", "false")
+		o.UpdatedAt = s.now()
+		return store.UserChange{}, nil
+	})
+	return err
+}
+
+// forceAlias runs write; when it fails because an alias is taken and the
+// caller asked for ForceAliasCreation, the alias moves and write runs again.
+func (s *Service) forceAlias(ctx context.Context, p pool, force bool, aliases func() map[string]string, except string, write func() error) error {
+	err := write()
+	var c *store.AliasConflict
+	if !force || !errors.As(err, &c) || c.Field == "username" || c.Field == "sub" || !p.aliasAttribute(c.Field) {
+		return err
+	}
+	if err := s.releaseAlias(ctx, p, c.Field, aliases()[c.Field], except); err != nil {
+		return err
+	}
+	return write()
+}

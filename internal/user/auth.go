@@ -110,6 +110,12 @@ func (s *Service) initiate(ctx context.Context, c appClient, flow string, params
 	if !c.flowAllowed(flow) {
 		return nil, flowNotEnabled(flow, admin)
 	}
+	// Refresh-token rotation is incompatible with REFRESH_TOKEN_AUTH, which
+	// would refresh without rotating (AWS developer guide, refresh tokens);
+	// such clients refresh with GetTokensFromRefreshToken. Text inferred.
+	if (flow == model.AuthFlowTypeRefreshTokenAuth || flow == model.AuthFlowTypeRefreshToken) && c.rotates() {
+		return nil, flowNotEnabled(flow, admin)
+	}
 	switch flow {
 	case model.AuthFlowTypeUserSrpAuth:
 		return s.startSRP(ctx, c, params)
@@ -380,6 +386,11 @@ func (s *Service) liveRefreshToken(ctx context.Context, c appClient, raw string)
 	if r.SignedOutAt != 0 && rt.CreatedAt.UnixMilli() < r.SignedOutAt {
 		return fail(notAuthorized("Refresh Token has been revoked"))
 	}
+	// RevokeToken revokes the whole family, including a rotated-out token
+	// still inside its grace period.
+	if _, gone := r.RevokedFamilies[rt.OriginJTI]; gone && rt.OriginJTI != "" {
+		return fail(notAuthorized("Refresh Token has been revoked"))
+	}
 	return u, r, rt, nil
 }
 
@@ -462,6 +473,9 @@ func (s *Service) newPassword(ctx context.Context, c appClient, resp map[string]
 		return nil, err
 	}
 	_, err = s.update(ctx, p, u.Key, func(u *store.User, r *Record) (store.UserChange, error) {
+		if !u.Enabled {
+			return store.UserChange{}, notAuthorized("User is disabled.")
+		}
 		if u.Status != model.UserStatusTypeForceChangePassword {
 			return store.UserChange{}, notAuthorized("Invalid session for the user.")
 		}
@@ -493,7 +507,7 @@ func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *model.GetTo
 	if secret := deref(c.Config.ClientSecret); secret != "" && deref(in.ClientSecret) != secret {
 		return nil, notAuthorized("Unable to verify secret hash for client %s", c.Record.ID)
 	}
-	if !c.flowAllowed(model.AuthFlowTypeRefreshTokenAuth) {
+	if !c.flowAllowed(model.AuthFlowTypeRefreshTokenAuth) && !c.rotates() {
 		return nil, flowNotEnabled(model.AuthFlowTypeRefreshTokenAuth, false)
 	}
 	u, r, rt, err := s.liveRefreshToken(ctx, c, *in.RefreshToken)
@@ -501,7 +515,7 @@ func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *model.GetTo
 		return nil, err
 	}
 	out := &model.AuthenticationResultType{TokenType: ptr("Bearer")}
-	if rot := c.Config.RefreshTokenRotation; rot != nil && deref(rot.Feature) == model.FeatureTypeEnabled {
+	if rot := c.Config.RefreshTokenRotation; c.rotates() {
 		next, nextHash, err := token.NewRefreshToken()
 		if err != nil {
 			return nil, err
@@ -529,4 +543,10 @@ func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *model.GetTo
 	}
 	out.AccessToken, out.IdToken, out.ExpiresIn = ptr(toks.AccessToken), ptr(toks.IDToken), ptr(toks.ExpiresIn)
 	return &model.GetTokensFromRefreshTokenResponse{AuthenticationResult: out}, nil
+}
+
+// rotates reports whether the client rotates refresh tokens.
+func (c appClient) rotates() bool {
+	rot := c.Config.RefreshTokenRotation
+	return rot != nil && deref(rot.Feature) == model.FeatureTypeEnabled
 }

@@ -179,32 +179,20 @@ func (s *Service) ConfirmSignUp(ctx context.Context, in *model.ConfirmSignUpRequ
 	if err != nil {
 		return nil, err
 	}
+	cur, err := decodeRecord(u)
+	if err != nil {
+		return nil, err
+	}
+	confirmed := cloneRecord(cur)
+	for _, attr := range []string{"email", "phone_number"} {
+		if _, ok := confirmed.Get(attr); ok {
+			confirmed.Set(attr+"_verified", "true")
+		}
+	}
 	var outcome error
-	_, err = s.Store.UpdateUser(ctx, p.id(), u.Key, func(u store.User) (store.UserChange, error) {
-		outcome = nil
-		if u.Status != model.UserStatusTypeUnconfirmed {
-			return store.UserChange{}, notAuthorized("User cannot be confirmed. Current status is %s", u.Status)
-		}
-		r, err := decodeRecord(u)
-		if err != nil {
-			return store.UserChange{}, err
-		}
-		now := s.now()
-		code, err := checkCode(r, codeSignUp, *in.ConfirmationCode, now)
-		if err != nil {
-			// Count the wrong attempt, then fail.
-			outcome = err
-		} else {
-			u.Status = model.UserStatusTypeConfirmed
-			if code.Attr != "" {
-				r.Set(code.Attr+"_verified", "true")
-			}
-		}
-		u.UpdatedAt = now
-		if err := s.finish(p, &u, r); err != nil {
-			return store.UserChange{}, err
-		}
-		return store.UserChange{User: u}, nil
+	err = s.forceAlias(ctx, p, deref(in.ForceAliasCreation), func() map[string]string { return p.aliases(confirmed) }, u.Key, func() error {
+		_, err := s.Store.UpdateUser(ctx, p.id(), u.Key, s.confirmSignUp(p, *in.ConfirmationCode, &outcome))
+		return err
 	})
 	if err != nil {
 		return nil, aliasOnVerify(err)
@@ -213,6 +201,37 @@ func (s *Service) ConfirmSignUp(ctx context.Context, in *model.ConfirmSignUpRequ
 		return nil, outcome
 	}
 	return &model.ConfirmSignUpResponse{}, nil
+}
+
+// confirmSignUp is ConfirmSignUp's updater; a wrong code is recorded (the
+// attempt counts) and reported through outcome.
+func (s *Service) confirmSignUp(p pool, code string, outcome *error) func(store.User) (store.UserChange, error) {
+	return func(u store.User) (store.UserChange, error) {
+		*outcome = nil
+		if u.Status != model.UserStatusTypeUnconfirmed {
+			return store.UserChange{}, notAuthorized("User cannot be confirmed. Current status is %s", u.Status)
+		}
+		r, err := decodeRecord(u)
+		if err != nil {
+			return store.UserChange{}, err
+		}
+		now := s.now()
+		c, err := checkCode(r, codeSignUp, code, now)
+		if err != nil {
+			// Count the wrong attempt, then fail.
+			*outcome = err
+		} else {
+			u.Status = model.UserStatusTypeConfirmed
+			if c.Attr != "" {
+				r.Set(c.Attr+"_verified", "true")
+			}
+		}
+		u.UpdatedAt = now
+		if err := s.finish(p, &u, r); err != nil {
+			return store.UserChange{}, err
+		}
+		return store.UserChange{User: u}, nil
+	}
 }
 
 // aliasOnVerify maps an alias taken by another user at verification time.

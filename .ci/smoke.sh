@@ -101,6 +101,35 @@ aws cognito-idp initiate-auth --client-id "$app" --auth-flow REFRESH_TOKEN_AUTH 
   --auth-parameters REFRESH_TOKEN="$refresh" --query AuthenticationResult.AccessToken --output text >/dev/null
 ok "jwks.json and REFRESH_TOKEN_AUTH"
 
+# UpdateUserAttributes in a pool that keeps the verified email until the
+# new one is verified: the old value stays, the code goes to the new one.
+pool3=$(aws cognito-idp create-user-pool --pool-name keep --auto-verified-attributes email \
+  --user-attribute-update-settings AttributesRequireVerificationBeforeUpdate=email \
+  --schema Name=tier,AttributeDataType=String,Mutable=false --query UserPool.Id --output text)
+app3=$(aws cognito-idp create-user-pool-client --user-pool-id "$pool3" --client-name app \
+  --explicit-auth-flows ALLOW_USER_PASSWORD_AUTH ALLOW_REFRESH_TOKEN_AUTH --query UserPoolClient.ClientId --output text)
+aws cognito-idp admin-create-user --user-pool-id "$pool3" --username bob --message-action SUPPRESS \
+  --user-attributes Name=email,Value=bob@example.com Name=email_verified,Value=true >/dev/null
+aws cognito-idp admin-set-user-password --user-pool-id "$pool3" --username bob --password 'Passw0rd!' --permanent
+bob=$(aws cognito-idp initiate-auth --client-id "$app3" --auth-flow USER_PASSWORD_AUTH \
+  --auth-parameters USERNAME=bob,PASSWORD='Passw0rd!' --query AuthenticationResult.AccessToken --output text)
+dest=$(aws cognito-idp update-user-attributes --access-token "$bob" --client-metadata k=v \
+  --user-attributes Name=email,Value=bob2@example.com Name=name,Value=Bob \
+  --query 'CodeDeliveryDetailsList[0].Destination' --output text)
+[[ $dest == 'b***@e***' ]] || fail "update-user-attributes destination: $dest"
+shown=$(aws cognito-idp get-user --access-token "$bob" --query "UserAttributes[?Name=='email'].Value" --output text)
+[[ $shown == bob@example.com ]] || fail "the original email must stay until verified, got $shown"
+code=$(curl -fsS "http://127.0.0.1:$port/_cognate/messages?UserPoolId=$pool3&Username=bob" |
+  python3 -c 'import json,sys; m=json.load(sys.stdin)["Messages"][-1]; assert m["Destination"]=="bob2@example.com", m; print(m["Code"])')
+aws cognito-idp verify-user-attribute --access-token "$bob" --attribute-name email --code "$code"
+shown=$(aws cognito-idp get-user --access-token "$bob" --query "UserAttributes[?Name=='email'].Value" --output text)
+[[ $shown == bob2@example.com ]] || fail "verify-user-attribute did not apply the new email: $shown"
+if out=$(aws cognito-idp update-user-attributes --access-token "$bob" --user-attributes Name=custom:tier,Value=gold 2>&1); then
+  fail "an immutable attribute was updated"
+fi
+grep -q "user.custom:tier: Attribute cannot be updated." <<<"$out" || fail "immutable attribute: $out"
+ok "update-user-attributes (keep original until verified), verify-user-attribute, immutable attribute"
+
 aws cognito-idp global-sign-out --access-token "$access"
 if out=$(aws cognito-idp get-user --access-token "$access" 2>&1); then
   fail "get-user with a signed-out token succeeded"

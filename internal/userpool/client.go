@@ -32,12 +32,21 @@ func (s *Service) GetClient(ctx context.Context, poolID, clientID string) (*Clie
 
 // LookupClient finds a client by id alone, for operations that carry only
 // a client id (SignUp, InitiateAuth, …).
+// The result is shared: callers must not modify it.
 func (s *Service) LookupClient(ctx context.Context, clientID string) (*Client, error) {
+	if c, ok := s.clients.get(clientID, wallClock()); ok {
+		return c, nil
+	}
 	rec, err := s.Store.LookupAppClient(ctx, clientID)
 	if err != nil {
 		return nil, clientError(err, clientID)
 	}
-	return decodeClient(rec)
+	c, err := decodeClient(rec)
+	if err != nil {
+		return nil, err
+	}
+	s.clients.put(clientID, rec.PoolID, c, wallClock())
+	return c, nil
 }
 
 func decodeClient(rec store.AppClient) (*Client, error) {
@@ -402,6 +411,7 @@ func (s *Service) UpdateUserPoolClient(ctx context.Context, in *model.UpdateUser
 	if err != nil {
 		return nil, err
 	}
+	defer s.clients.drop(*in.ClientId)
 	rec, err := s.Store.UpdateAppClient(ctx, p.Record.ID, *in.ClientId, func(rec store.AppClient) (store.AppClient, error) {
 		old, err := decodeClient(rec)
 		if err != nil {
@@ -442,6 +452,7 @@ func (s *Service) DeleteUserPoolClient(ctx context.Context, in *model.DeleteUser
 	if _, err := s.GetPool(ctx, *in.UserPoolId); err != nil {
 		return struct{}{}, err
 	}
+	defer s.clients.drop(*in.ClientId)
 	if err := s.Store.DeleteAppClient(ctx, *in.UserPoolId, *in.ClientId); err != nil {
 		return struct{}{}, clientError(err, *in.ClientId)
 	}

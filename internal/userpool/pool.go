@@ -113,6 +113,7 @@ func (s *Service) DescribeUserPool(ctx context.Context, in *model.DescribeUserPo
 // and alias settings cannot change after creation.
 func (s *Service) UpdateUserPool(ctx context.Context, in *model.UpdateUserPoolRequest) (*model.UpdateUserPoolResponse, error) {
 	id := *in.UserPoolId
+	defer s.forgetPool(id)
 	_, err := s.Store.UpdateUserPool(ctx, id, func(rec store.UserPool) (store.UserPool, error) {
 		p, err := decodePool(rec)
 		if err != nil {
@@ -164,6 +165,7 @@ func (s *Service) DeleteUserPool(ctx context.Context, in *model.DeleteUserPoolRe
 	if deref(p.Config.DeletionProtection) == model.DeletionProtectionTypeActive {
 		return struct{}{}, invalidParameter("The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.")
 	}
+	defer s.forgetPool(p.Record.ID)
 	if err := s.Store.DeleteUserPool(ctx, p.Record.ID); err != nil {
 		return struct{}{}, poolError(err, p.Record.ID)
 	}
@@ -235,6 +237,7 @@ func decodeToken(tok string) (string, error) {
 // AddCustomAttributes appends custom attributes to a pool's schema.
 func (s *Service) AddCustomAttributes(ctx context.Context, in *model.AddCustomAttributesRequest) (*model.AddCustomAttributesResponse, error) {
 	id := *in.UserPoolId
+	defer s.forgetPool(id)
 	_, err := s.Store.UpdateUserPool(ctx, id, func(rec store.UserPool) (store.UserPool, error) {
 		p, err := decodePool(rec)
 		if err != nil {

@@ -24,6 +24,19 @@ type Service struct {
 	NewKeys func(ctx context.Context, poolID string) ([]store.SigningKey, error)
 	// Deleted is told when a pool is gone, so caches can drop it.
 	Deleted func(poolID string)
+
+	pools   cache[*Pool]
+	clients cache[*Client]
+}
+
+// wallClock is the machine time for cache ages: the server clock can be
+// moved forward by tests, which must not make entries live longer.
+func wallClock() time.Time { return time.Now() }
+
+// forgetPool drops a pool and its clients from the caches.
+func (s *Service) forgetPool(id string) {
+	s.pools.drop(id)
+	s.clients.dropPool(id)
 }
 
 func (s *Service) now() time.Time {
@@ -71,12 +84,21 @@ type Pool struct {
 }
 
 // GetPool returns a pool or Cognito's ResourceNotFoundException.
+// The result is shared: callers must not modify it.
 func (s *Service) GetPool(ctx context.Context, id string) (*Pool, error) {
+	if p, ok := s.pools.get(id, wallClock()); ok {
+		return p, nil
+	}
 	rec, err := s.Store.GetUserPool(ctx, id)
 	if err != nil {
 		return nil, poolError(err, id)
 	}
-	return decodePool(rec)
+	p, err := decodePool(rec)
+	if err != nil {
+		return nil, err
+	}
+	s.pools.put(id, id, p, wallClock())
+	return p, nil
 }
 
 func decodePool(rec store.UserPool) (*Pool, error) {

@@ -28,6 +28,7 @@ func (s *Service) updateTags(ctx context.Context, arn string, fn func(tags map[s
 	if !ok {
 		return model.Errorf(model.ResourceNotFoundException, "Resource %s does not exist.", arn)
 	}
+	defer s.forgetPool(id)
 	_, err := s.Store.UpdateUserPool(ctx, id, func(rec store.UserPool) (store.UserPool, error) {
 		p, err := decodePool(rec)
 		if err != nil {

@@ -34,7 +34,7 @@ func (s *Store) CreateAppClient(ctx context.Context, c store.AppClient) error {
 
 // GetAppClient returns a client of the pool or store.ErrNotFound.
 func (s *Store) GetAppClient(ctx context.Context, poolID, clientID string) (store.AppClient, error) {
-	c, err := scanClient(s.db.QueryRowContext(ctx, selectClient, poolID, clientID))
+	c, err := scanClient(s.queryRow(ctx, selectClient, poolID, clientID))
 	if err != nil {
 		return store.AppClient{}, fail(err, "get app client %q of user pool %q", clientID, poolID)
 	}
@@ -112,7 +112,7 @@ func (s *Store) ListAppClients(ctx context.Context, poolID string, limit int, af
 
 // LookupAppClient finds a client by id alone, whatever its pool.
 func (s *Store) LookupAppClient(ctx context.Context, clientID string) (store.AppClient, error) {
-	c, err := scanClient(s.db.QueryRowContext(ctx, lookupClient, clientID))
+	c, err := scanClient(s.queryRow(ctx, lookupClient, clientID))
 	if err != nil {
 		return store.AppClient{}, fail(err, "look up app client %q", clientID)
 	}

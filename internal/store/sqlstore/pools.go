@@ -35,7 +35,7 @@ func (s *Store) CreateUserPool(ctx context.Context, p store.UserPool) error {
 
 // GetUserPool returns a pool or store.ErrNotFound.
 func (s *Store) GetUserPool(ctx context.Context, id string) (store.UserPool, error) {
-	p, err := scanPool(s.db.QueryRowContext(ctx, selectPool, id))
+	p, err := scanPool(s.queryRow(ctx, selectPool, id))
 	if err != nil {
 		return store.UserPool{}, fail(err, "get user pool %q", id)
 	}

@@ -59,6 +59,7 @@ type Store struct {
 	dialect dialect
 	log     *slog.Logger
 	q       queries
+	cache   stmts
 }
 
 var _ store.Store = (*Store)(nil)
@@ -140,5 +141,6 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the database.
 func (s *Store) Close() error {
+	s.closeStmts()
 	return s.db.Close()
 }

@@ -165,7 +165,7 @@ func (s *Store) CreateUser(ctx context.Context, c store.UserChange) error {
 		return fmt.Errorf("sqlstore: create user in user pool %q: %w", u.PoolID, err)
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, insertUser, args...)
+		res, err := s.txExec(ctx, tx, insertUser, args...)
 		if err != nil {
 			return err // a missing pool is a foreign-key violation: ErrNotFound
 		}
@@ -173,7 +173,7 @@ func (s *Store) CreateUser(ctx context.Context, c store.UserChange) error {
 			return err
 		} else if n == 0 {
 			var keyTaken, subTaken bool
-			if err := tx.QueryRowContext(ctx, userTaken, u.PoolID, u.Key, u.Sub).Scan(&keyTaken, &subTaken); err != nil {
+			if err := s.txQueryRow(ctx, tx, userTaken, u.PoolID, u.Key, u.Sub).Scan(&keyTaken, &subTaken); err != nil {
 				return err
 			}
 			switch {
@@ -208,11 +208,11 @@ func userFail(err error, what string, args ...any) error {
 // come before the inserts, so that they apply to the tokens that existed
 // before this change and never to the ones it issues.
 func (s *Store) writeUserRows(ctx context.Context, tx *sql.Tx, u store.User, old map[string]string, c store.UserChange) error {
-	if err := syncAliases(ctx, tx, u, old); err != nil {
+	if err := s.syncAliases(ctx, tx, u, old); err != nil {
 		return err
 	}
 	if q, args := revokeTokensQuery(u.PoolID, u.Key, c); q != "" {
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		if _, err := s.txExec(ctx, tx, q, args...); err != nil {
 			return err
 		}
 	}
@@ -221,7 +221,7 @@ func (s *Store) writeUserRows(ctx context.Context, tx *sql.Tx, u store.User, old
 		if err != nil {
 			return &updaterError{fmt.Errorf("sqlstore: user change in user pool %q: %w", u.PoolID, err)}
 		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		if _, err := s.txExec(ctx, tx, q, args...); err != nil {
 			return err
 		}
 	}
@@ -230,7 +230,7 @@ func (s *Store) writeUserRows(ctx context.Context, tx *sql.Tx, u store.User, old
 		if err != nil {
 			return &updaterError{fmt.Errorf("sqlstore: user change in user pool %q: %w", u.PoolID, err)}
 		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		if _, err := s.txExec(ctx, tx, q, args...); err != nil {
 			return err
 		}
 	}
@@ -246,7 +246,7 @@ func (s *Store) writeUserRows(ctx context.Context, tx *sql.Tx, u store.User, old
 // the user row is locked, so no other constraint can be the one hit. On
 // PostgreSQL, a concurrent transaction inserting the same value makes the
 // INSERT wait for its outcome, so the answer is never a guess.
-func syncAliases(ctx context.Context, tx *sql.Tx, u store.User, old map[string]string) error {
+func (s *Store) syncAliases(ctx context.Context, tx *sql.Tx, u store.User, old map[string]string) error {
 	var gone, added []string
 	for kind, v := range old {
 		if nv, ok := u.Aliases[kind]; !ok || nv != v {
@@ -271,7 +271,7 @@ func syncAliases(ctx context.Context, tx *sql.Tx, u store.User, old map[string]s
 			b.WriteString("$" + strconv.Itoa(len(args)))
 		}
 		b.WriteString(")")
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := s.txExec(ctx, tx, b.String(), args...); err != nil {
 			return err
 		}
 	}
@@ -291,7 +291,7 @@ func syncAliases(ctx context.Context, tx *sql.Tx, u store.User, old map[string]s
 		fmt.Fprintf(&b, "($1, $2, $%d, $%d)", n-1, n)
 	}
 	b.WriteString(" ON CONFLICT DO NOTHING RETURNING kind")
-	rows, err := tx.QueryContext(ctx, b.String(), args...)
+	rows, err := s.txQuery(ctx, tx, b.String(), args...)
 	if err != nil {
 		return err
 	}
@@ -419,7 +419,7 @@ func (s *Store) GetUser(ctx context.Context, poolID, key string) (store.User, er
 	if !storable(key) {
 		return store.User{}, fmt.Errorf("sqlstore: get user of user pool %q: %w", poolID, store.ErrNotFound)
 	}
-	u, err := scanUser(s.db.QueryRowContext(ctx, selectUser, poolID, key))
+	u, err := scanUser(s.queryRow(ctx, selectUser, poolID, key))
 	if err != nil {
 		return store.User{}, fail(err, "get user of user pool %q", poolID)
 	}
@@ -431,7 +431,7 @@ func (s *Store) GetUserBySub(ctx context.Context, poolID, sub string) (store.Use
 	if !storable(sub) {
 		return store.User{}, fmt.Errorf("sqlstore: get user by sub of user pool %q: %w", poolID, store.ErrNotFound)
 	}
-	u, err := scanUser(s.db.QueryRowContext(ctx, selectUserBySub, poolID, sub))
+	u, err := scanUser(s.queryRow(ctx, selectUserBySub, poolID, sub))
 	if err != nil {
 		return store.User{}, fail(err, "get user by sub of user pool %q", poolID)
 	}
@@ -443,7 +443,7 @@ func (s *Store) GetUserByAlias(ctx context.Context, poolID, kind, value string) 
 	if !storable(kind) || !storable(value) {
 		return store.User{}, fmt.Errorf("sqlstore: get user by %s alias of user pool %q: %w", kind, poolID, store.ErrNotFound)
 	}
-	u, err := scanUser(s.db.QueryRowContext(ctx, selectUserByAlias, poolID, kind, value))
+	u, err := scanUser(s.queryRow(ctx, selectUserByAlias, poolID, kind, value))
 	if err != nil {
 		return store.User{}, fail(err, "get user by %s alias of user pool %q", kind, poolID)
 	}
@@ -458,7 +458,7 @@ func (s *Store) GetUserByAlias(ctx context.Context, poolID, kind, value string) 
 func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(store.User) (store.UserChange, error)) (store.User, error) {
 	var out store.User
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		cur, err := scanUser(tx.QueryRowContext(ctx, s.q.selectUserForUpdate, poolID, key))
+		cur, err := scanUser(s.txQueryRow(ctx, tx, s.q.selectUserForUpdate, poolID, key))
 		if err != nil {
 			return err
 		}
@@ -482,7 +482,7 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(stor
 		}
 		// updateUser takes userCols without sub, which cannot change.
 		args = append(args[:3], args[4:]...)
-		res, err := tx.ExecContext(ctx, updateUser, args...)
+		res, err := s.txExec(ctx, tx, updateUser, args...)
 		if err := oneRow(res, err); err != nil {
 			return err
 		}

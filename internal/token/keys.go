@@ -328,4 +328,5 @@ func (s *Service) Forget(poolID string) {
 	s.mu.Lock()
 	delete(s.cache, poolID)
 	s.mu.Unlock()
+	s.seen.reset()
 }

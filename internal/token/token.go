@@ -62,6 +62,8 @@ type Service struct {
 
 	mu    sync.RWMutex
 	cache map[string]*poolKeys
+
+	seen verified
 }
 
 // New returns a service. Start Run in the background to keep keys ready.

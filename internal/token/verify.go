@@ -52,7 +52,19 @@ var b64 = base64.RawURLEncoding.Strict()
 // were concurrent. Revocation of a family by RevokeToken (origin_jti) does
 // not depend on time.
 func (s *Service) VerifyAccess(ctx context.Context, raw string) (*AccessClaims, error) {
+	if c, ok := s.seen.get(raw); ok {
+		if !s.now().Before(c.ExpiresAt) {
+			return nil, model.Errorf(model.NotAuthorizedException, msgAccessTokenExpired)
+		}
+		caller.From(ctx).PoolID = c.PoolID
+		cp := *c
+		return &cp, nil
+	}
 	c, reason, err := s.verifyAccess(ctx, raw)
+	if err == nil {
+		cp := *c
+		s.seen.put(raw, &cp)
+	}
 	if reason != "" {
 		// The client only ever learns "Invalid Access Token"; the reason
 		// is for whoever reads the server's debug log.

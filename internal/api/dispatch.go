@@ -187,6 +187,17 @@ func decode(body []byte, in model.Input) *model.Error {
 	if trimmed[0] != '{' {
 		return model.Errorf("SerializationException", "The request body must be a JSON object.")
 	}
+	if !mayBeMiscased(trimmed) {
+		// The common path: one decode. Unmarshal also refuses trailing data.
+		if err := json.Unmarshal(trimmed, in); err != nil {
+			var syn *json.SyntaxError
+			if errors.As(err, &syn) && strings.Contains(syn.Error(), "after top-level value") {
+				return model.Errorf("SerializationException", "Unexpected data after the JSON object.")
+			}
+			return serializationError(err)
+		}
+		return nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
@@ -211,6 +222,8 @@ func serializationError(err error) *model.Error {
 				typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
 		}
 		return model.Errorf("SerializationException", "Unexpected JSON %s.", typeErr.Value)
+	case errors.As(err, &syntaxErr) && syntaxErr.Error() == "unexpected end of JSON input":
+		return model.Errorf("SerializationException", "Malformed JSON: the body ends early.")
 	case errors.As(err, &syntaxErr):
 		return model.Errorf("SerializationException", "Malformed JSON at byte %d: %v.", syntaxErr.Offset, syntaxErr)
 	case errors.Is(err, io.ErrUnexpectedEOF):

@@ -87,7 +87,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	pools := &userpool.Service{Store: cfg.Store, AccountID: cfg.AccountID, Now: clk.Now, NewKeys: tokens.NewPoolKeys, Deleted: tokens.Forget}
 	users := &user.Service{
 		Store: cfg.Store, Pools: pools, Tokens: tokens, Passwords: password.New(cfg.Passwords, 0),
-		Sealer: keys, Now: clk.Now, Logger: cfg.Logger, Kick: dispatcher.Kick, PublicURL: cfg.PublicURL,
+		Sealer: keys, Now: clk.Now, Logger: cfg.Logger, Kick: dispatcher.Kick, CanDeliver: dispatcher.CanDeliver, PublicURL: cfg.PublicURL,
 		Triggers: trigger.New(trigger.Config{Endpoint: cfg.LambdaEndpoint, Logger: cfg.Logger}),
 	}
 	routes := map[string]http.Handler{

@@ -112,6 +112,9 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 	}
 	change := store.UserChange{}
 	for _, d := range deliveries {
+		if err := s.deliverable(d.medium); err != nil {
+			return nil, err
+		}
 		ov, err := s.customMessage(ctx, p, nil, u, rec, message.AdminCreateUser, d.attr, in.ClientMetadata)
 		if err != nil {
 			return nil, err
@@ -225,6 +228,9 @@ func (s *Service) resendInvitation(ctx context.Context, p pool, in *model.AdminC
 	}
 	overrides := map[string]*message.Override{}
 	for _, d := range planned {
+		if err := s.deliverable(d.medium); err != nil {
+			return nil, err
+		}
 		if overrides[d.attr], err = s.customMessage(ctx, p, nil, u, cur, message.AdminCreateUser, d.attr, in.ClientMetadata); err != nil {
 			return nil, err
 		}
@@ -389,6 +395,9 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *model.AdminRes
 	}
 	var ov *message.Override
 	if d, ok := recoveryDelivery(p, cur); ok {
+		if err := s.deliverable(d.medium); err != nil {
+			return nil, err
+		}
 		if ov, err = s.customMessage(ctx, p, nil, u, cur, message.ForgotPassword, d.attr, in.ClientMetadata); err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package user
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -75,7 +76,7 @@ func checkValue(a model.SchemaAttributeType, name, value string) *violation {
 		}
 	case "Number":
 		v, err := strconv.ParseFloat(value, 64)
-		if err != nil {
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			return &violation{name: name, msg: "Number is not valid"}
 		}
 		if c := a.NumberAttributeConstraints; c != nil {

@@ -251,6 +251,9 @@ func (s *Service) updateAttributes(ctx context.Context, p pool, u store.User, r 
 	}
 	overrides := map[string]*message.Override{}
 	for _, pc := range planned {
+		if err := s.deliverable(mediumOf(pc.attr)); err != nil {
+			return nil, err
+		}
 		ov, err := s.customMessage(ctx, p, c, u, dry, kind, pc.attr, meta)
 		if err != nil {
 			return nil, err
@@ -306,6 +309,23 @@ func (s *Service) checkAliases(ctx context.Context, p pool, u store.User, r *Rec
 		}
 		if other.Key != u.Key {
 			return model.Errorf(model.AliasExistsException, "An account with the given %s already exists.", kind)
+		}
+	}
+	// A value waiting for verification in a pool that signs in by it must
+	// be free too: otherwise the code would go to another user's address.
+	for attr, value := range r.Pending {
+		if !p.usernameAttribute(attr) {
+			continue
+		}
+		other, err := s.Store.GetUserByAlias(ctx, p.id(), attr, p.fold(value))
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if other.Key != u.Key {
+			return model.Errorf(model.AliasExistsException, "An account with the given %s already exists.", attr)
 		}
 	}
 	return nil
@@ -421,6 +441,9 @@ func (s *Service) GetUserAttributeVerificationCode(ctx context.Context, in *mode
 		return nil, invalidParameter("Invalid attribute name: %s", attr)
 	}
 	if err := checkSendLimit(sess.rec, codeVerifyPrefix+attr, s.now()); err != nil {
+		return nil, err
+	}
+	if err := s.deliverable(mediumOf(attr)); err != nil {
 		return nil, err
 	}
 	ov, err := s.customMessage(ctx, c.pool, &c, sess.user, sess.rec, message.VerifyUserAttribute, attr, in.ClientMetadata)

@@ -121,3 +121,13 @@ func checkCode(r *Record, purpose, code string, now time.Time) (Code, error) {
 	delete(r.Codes, purpose)
 	return c, nil
 }
+
+// deliverable refuses to send a code that no channel can carry (secure mode
+// without an SMTP server for email): CodeDeliveryFailureException, before
+// anything is written (cognito-behaviour.md §7.14). The text is Cognate's.
+func (s *Service) deliverable(medium string) error {
+	if s.CanDeliver == nil || s.CanDeliver(medium) {
+		return nil
+	}
+	return model.Errorf(model.CodeDeliveryFailureException, "Unable to deliver the %s message: no channel is configured for it.", medium)
+}

@@ -218,6 +218,9 @@ func (s *Service) ForgotPassword(ctx context.Context, in *model.ForgotPasswordRe
 	}
 	var ov *message.Override
 	if d, ok := recoveryDelivery(p, cur); ok {
+		if err := s.deliverable(d.medium); err != nil {
+			return nil, err
+		}
 		if ov, err = s.customMessage(ctx, p, &c, u, cur, message.ForgotPassword, d.attr, in.ClientMetadata); err != nil {
 			return nil, err
 		}

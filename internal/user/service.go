@@ -38,6 +38,9 @@ type Service struct {
 	Logger    *slog.Logger
 	// Triggers invokes the pool's Lambda triggers; nil runs none.
 	Triggers *trigger.Invoker
+	// CanDeliver reports whether a medium (EMAIL, SMS) can reach users;
+	// nil means always.
+	CanDeliver func(medium string) bool
 	// Kick wakes the message dispatcher after a commit that wrote messages.
 	Kick      func()
 	PublicURL string

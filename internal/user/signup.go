@@ -125,6 +125,9 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 	change := store.UserChange{}
 	var details *model.CodeDeliveryDetailsType
 	if d, ok := signUpDelivery(p, rec); ok {
+		if err := s.deliverable(d.medium); err != nil {
+			return nil, err
+		}
 		ov, err := s.customMessage(ctx, p, &c, u, rec, message.SignUp, d.attr, in.ClientMetadata)
 		if err != nil {
 			return nil, err
@@ -266,6 +269,9 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendCo
 	}
 	var ov *message.Override
 	if d, ok := signUpDelivery(p, cur); ok && u.Status == model.UserStatusTypeUnconfirmed {
+		if err := s.deliverable(d.medium); err != nil {
+			return nil, err
+		}
 		if ov, err = s.customMessage(ctx, p, &c, u, cur, message.ResendCode, d.attr, in.ClientMetadata); err != nil {
 			return nil, err
 		}

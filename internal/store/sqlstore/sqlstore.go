@@ -93,6 +93,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	s.prepareTxStatements(ctx)
 	return s, nil
 }
 

@@ -20,11 +20,18 @@ type stmts struct {
 	mu sync.Mutex
 }
 
-// stmt returns the prepared statement for q, or nil when it cannot be
-// prepared ahead (the caller then runs q directly, which reports the error).
-func (s *Store) stmt(ctx context.Context, q string) *sql.Stmt {
+// stmt returns the prepared statement for q, or nil when it is not
+// prepared (the caller then runs q directly, which reports any error).
+// Inside a transaction it only looks: preparing takes a connection from the
+// pool, and a transaction that waits for one while holding its own can
+// deadlock the pool. Statements used in transactions are prepared when the
+// store opens (prepareTxStatements).
+func (s *Store) stmt(ctx context.Context, q string, inTx bool) *sql.Stmt {
 	if st, ok := s.cache.m.Load(q); ok {
 		return st.(*sql.Stmt)
+	}
+	if inTx {
+		return nil
 	}
 	s.cache.mu.Lock()
 	defer s.cache.mu.Unlock()
@@ -45,7 +52,7 @@ func (s *Store) stmt(ctx context.Context, q string) *sql.Stmt {
 
 // queryRow runs a single-row query with a prepared statement.
 func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	if st := s.stmt(ctx, q); st != nil {
+	if st := s.stmt(ctx, q, false); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return s.db.QueryRowContext(ctx, q, args...)
@@ -53,21 +60,21 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 
 // txQueryRow, txQuery and txExec run a statement inside tx, prepared.
 func (s *Store) txQueryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
-	if st := s.stmt(ctx, q); st != nil {
+	if st := s.stmt(ctx, q, true); st != nil {
 		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return tx.QueryRowContext(ctx, q, args...)
 }
 
 func (s *Store) txQuery(ctx context.Context, tx *sql.Tx, q string, args ...any) (*sql.Rows, error) {
-	if st := s.stmt(ctx, q); st != nil {
+	if st := s.stmt(ctx, q, true); st != nil {
 		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
 	return tx.QueryContext(ctx, q, args...)
 }
 
 func (s *Store) txExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
-	if st := s.stmt(ctx, q); st != nil {
+	if st := s.stmt(ctx, q, true); st != nil {
 		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
 	return tx.ExecContext(ctx, q, args...)
@@ -79,4 +86,12 @@ func (s *Store) closeStmts() {
 		_ = v.(*sql.Stmt).Close()
 		return true
 	})
+}
+
+// prepareTxStatements prepares the fixed statements of the user
+// transactions, the hot path, before any transaction runs.
+func (s *Store) prepareTxStatements(ctx context.Context) {
+	for _, q := range []string{s.q.selectUserForUpdate, updateUser, insertUser, userTaken} {
+		s.stmt(ctx, q, false)
+	}
 }

@@ -149,8 +149,9 @@ func usage() {
 	fmt.Fprint(os.Stderr, `Usage:
   cognate [serve] [flags]   start the server (the default command)
   cognate version           print the version
+  cognate bench [flags]     load a Cognito-compatible endpoint (Cognate, moto, cognito-local…)
 
-Run "cognate serve -h" for the flags.
+Run "cognate serve -h" or "cognate bench -h" for the flags.
 `)
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -60,6 +61,8 @@ type Store struct {
 	log     *slog.Logger
 	q       queries
 	cache   stmts
+	// writer serialises this process's SQLite transactions (see txOnce).
+	writer sync.Mutex
 }
 
 var _ store.Store = (*Store)(nil)

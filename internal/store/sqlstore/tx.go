@@ -59,6 +59,14 @@ func (s *Store) retry(ctx context.Context, attempt func() error) error {
 }
 
 func (s *Store) txOnce(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.dialect == dialectSQLite {
+		// SQLite runs one writer at a time. Letting transactions queue on
+		// its lock means its busy handler, which sleeps and polls; queueing
+		// them here hands the lock over as soon as it is free. Another
+		// process on the same file still meets busy_timeout as before.
+		s.writer.Lock()
+		defer s.writer.Unlock()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -15,9 +15,11 @@ import (
 // any implementation (email or phone_number would start one).
 const benchAttribute = "custom:bench"
 
-// userName is the name of set-up user i; its email is userName@example.com,
-// so that ListUsers can select a hundred of them by prefix.
-func userName(i int) string { return fmt.Sprintf("benchuser%05d", i) }
+// userName is the name of set-up user i, which is also its email, so that
+// ListUsers can select a hundred of them by prefix. An email-shaped
+// username works in plain pools everywhere and is what cognito-local
+// insists on.
+func userName(i int) string { return fmt.Sprintf("benchuser%05d@example.com", i) }
 
 // listPrefix is the email prefix ListUsers filters on for user i: the first
 // twelve characters of the name, shared by the hundred users
@@ -133,7 +135,7 @@ func setup(ctx context.Context, c *client, cfg Config, needTokens bool, logf fun
 				"UserPoolId":     e.poolID,
 				"Username":       u.name,
 				"MessageAction":  "SUPPRESS",
-				"UserAttributes": []map[string]string{{"Name": "email", "Value": u.name + "@example.com"}, {"Name": benchAttribute, "Value": "0"}},
+				"UserAttributes": []map[string]string{{"Name": "email", "Value": u.name}, {"Name": benchAttribute, "Value": "0"}},
 			}, nil)
 		})
 		if err != nil {

@@ -96,10 +96,11 @@ func prepare(o op, e *env, i int, u benchUser) *prepared {
 	case opAdminGetUser:
 		return newPrepared(AdminGetUser, true).static(mustJSON(map[string]string{"UserPoolId": e.poolID, "Username": u.name}))
 	case opAdminCreateUser:
-		// benchnew_<run>_<user>_<n>: unique per worker slot and request.
+		// benchnew_<run>_<user>_<n>@example.com: unique per worker slot and
+		// request, email-shaped as every implementation accepts.
 		return newPrepared(AdminCreateUser, true).dynamic(
 			[]byte(`{"UserPoolId":`+jsonString(e.poolID)+`,"MessageAction":"SUPPRESS","Username":"benchnew_`+e.runID+`_`+strconv.Itoa(i)+`_`),
-			[]byte(`"}`))
+			[]byte(`@example.com"}`))
 	case opListUsers:
 		return newPrepared(ListUsers, true).static(mustJSON(map[string]any{
 			"UserPoolId": e.poolID, "Limit": 60, "Filter": fmt.Sprintf("email ^= %q", listPrefix(i)),

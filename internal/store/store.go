@@ -88,4 +88,6 @@ type Store interface {
 	// UserStore: users, aliases, refresh tokens, the outbox, signing keys
 	// and server-wide meta values (users.go).
 	UserStore
+	// GroupStore: groups and their members (groups.go).
+	GroupStore
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"slices"
 
+	"github.com/cognate/cognate/internal/group"
 	"github.com/cognate/cognate/internal/token"
 	"github.com/cognate/cognate/internal/user"
 	"github.com/cognate/cognate/internal/userpool"
@@ -12,7 +13,7 @@ import (
 // that the wire tests can tell NotImplementedException apart from a bug.
 func ImplementedOperations() []string {
 	var names []string
-	for name := range handlers(&userpool.Service{}, &user.Service{}, &token.Service{}) {
+	for name := range handlers(&userpool.Service{}, &user.Service{}, &group.Service{}, &token.Service{}) {
 		names = append(names, name)
 	}
 	slices.Sort(names)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/cognate/cognate/internal/api"
+	"github.com/cognate/cognate/internal/group"
 	"github.com/cognate/cognate/internal/token"
 	"github.com/cognate/cognate/internal/user"
 	"github.com/cognate/cognate/internal/userpool"
@@ -9,7 +10,7 @@ import (
 
 // handlers is the operation table: every implemented operation, by name. An
 // operation of the model that is missing here answers NotImplementedException.
-func handlers(pools *userpool.Service, users *user.Service, tokens *token.Service) map[string]api.Handler {
+func handlers(pools *userpool.Service, users *user.Service, groups *group.Service, tokens *token.Service) map[string]api.Handler {
 	return map[string]api.Handler{
 		"CreateUserPool":      api.Op(pools.CreateUserPool),
 		"DescribeUserPool":    api.Op(pools.DescribeUserPool),
@@ -62,5 +63,15 @@ func handlers(pools *userpool.Service, users *user.Service, tokens *token.Servic
 		"AdminRespondToAuthChallenge": api.Op(users.AdminRespondToAuthChallenge),
 		"GetTokensFromRefreshToken":   api.Op(users.GetTokensFromRefreshToken),
 		"GetSigningCertificate":       api.Op(tokens.GetSigningCertificate),
+
+		"CreateGroup":              api.Op(groups.CreateGroup),
+		"GetGroup":                 api.Op(groups.GetGroup),
+		"UpdateGroup":              api.Op(groups.UpdateGroup),
+		"DeleteGroup":              api.Op(groups.DeleteGroup),
+		"ListGroups":               api.Op(groups.ListGroups),
+		"AdminAddUserToGroup":      api.Op(groups.AdminAddUserToGroup),
+		"AdminRemoveUserFromGroup": api.Op(groups.AdminRemoveUserFromGroup),
+		"AdminListGroupsForUser":   api.Op(groups.AdminListGroupsForUser),
+		"ListUsersInGroup":         api.Op(groups.ListUsersInGroup),
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cognate/cognate/internal/api"
 	"github.com/cognate/cognate/internal/clock"
+	"github.com/cognate/cognate/internal/group"
 	"github.com/cognate/cognate/internal/message"
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/seal"
@@ -90,6 +91,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Sealer: keys, Now: clk.Now, Logger: cfg.Logger, Kick: dispatcher.Kick, CanDeliver: dispatcher.CanDeliver, PublicURL: cfg.PublicURL,
 		Triggers: trigger.New(trigger.Config{Endpoint: cfg.LambdaEndpoint, Logger: cfg.Logger}),
 	}
+	groups := &group.Service{Store: cfg.Store, Pools: pools, Users: users, Now: clk.Now}
 	routes := map[string]http.Handler{
 		"GET /{poolID}/.well-known/jwks.json":            tokens.JWKSHandler(),
 		"GET /{poolID}/.well-known/openid-configuration": tokens.DiscoveryHandler(),
@@ -103,7 +105,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	return &Server{
 		handler: api.New(api.Config{
 			Mode: cfg.Mode, Region: cfg.Region, Logger: cfg.Logger,
-			Handlers: handlers(pools, users, tokens), Ready: cfg.Store.Ping, Routes: routes,
+			Handlers: handlers(pools, users, groups, tokens), Ready: cfg.Store.Ping, Routes: routes,
 		}),
 		clock: clk, tokens: tokens, dispatcher: dispatcher,
 	}, nil

@@ -79,12 +79,21 @@ type IDClaims struct {
 	// Attributes are the user attributes the client may read, in the order
 	// they should appear.
 	Attributes []Claim
+
+	// Roles (cognito:roles) are the role ARNs of the user's groups, and
+	// PreferredRole (cognito:preferred_role) the one an identity pool
+	// picks; each is omitted when empty.
+	Roles         []string
+	PreferredRole string
 }
 
 // MarshalJSON writes the claims in Cognito's order (cognito-behaviour.md
-// §2.3): sub, [cognito:groups], [email_verified], iss,
-// [phone_number_verified], cognito:username, [origin_jti], aud, event_id,
-// token_use, auth_time, exp, iat, [jti], then the other readable attributes.
+// §2.3): sub, [cognito:groups], [email_verified], [cognito:preferred_role],
+// iss, [phone_number_verified], cognito:username, [origin_jti],
+// [cognito:roles], aud, event_id, token_use, auth_time, exp, iat, [jti],
+// then the other readable attributes. The two role claims are where the
+// sample payload of AWS's developer guide ("Understanding the identity (ID)
+// token") has them.
 //
 // The two verification flags have fixed places in Cognito's tokens, so they
 // are taken out of Attributes and written there. The sub attribute is the
@@ -107,6 +116,9 @@ func (c *IDClaims) MarshalJSON() ([]byte, error) {
 	if a, ok := attr("email_verified"); ok {
 		o.claim(a)
 	}
+	if c.PreferredRole != "" {
+		o.str("cognito:preferred_role", c.PreferredRole)
+	}
 	o.str("iss", c.Issuer)
 	if a, ok := attr("phone_number_verified"); ok {
 		o.claim(a)
@@ -114,6 +126,9 @@ func (c *IDClaims) MarshalJSON() ([]byte, error) {
 	o.str("cognito:username", c.Username)
 	if c.OriginJTI != "" {
 		o.str("origin_jti", c.OriginJTI)
+	}
+	if len(c.Roles) > 0 {
+		o.strs("cognito:roles", c.Roles)
 	}
 	o.str("aud", c.Audience)
 	o.str("event_id", c.EventID)

@@ -44,6 +44,12 @@ type Subject struct {
 	// means DefaultValidity.
 	AccessValidity time.Duration
 	IDValidity     time.Duration
+
+	// Roles and PreferredRole are the ID token's cognito:roles and
+	// cognito:preferred_role (Groups, in token order, goes in both tokens);
+	// empty ones are omitted.
+	Roles         []string
+	PreferredRole string
 }
 
 // Tokens are what a sign-in returns.
@@ -135,6 +141,9 @@ func (s *Service) Issue(ctx context.Context, sub Subject) (Tokens, error) {
 		IssuedAt:   now,
 		JTI:        idJTI,
 		Attributes: sub.IDClaims,
+
+		Roles:         sub.Roles,
+		PreferredRole: sub.PreferredRole,
 	}
 	accessToken, err := sign(accessKey, access)
 	if err != nil {

@@ -286,7 +286,8 @@ func (s *Service) signIn(ctx context.Context, c appClient, key string) (*authRes
 	}, nil
 }
 
-// issue signs an access and an ID token for a user.
+// issue signs an access and an ID token for a user, with the groups the
+// user is in now.
 func (s *Service) issue(ctx context.Context, c appClient, u store.User, r *Record, authTime time.Time, family string) (token.Tokens, error) {
 	validity := c.Validity()
 	var claims []token.Claim
@@ -296,10 +297,15 @@ func (s *Service) issue(ctx context.Context, c appClient, u store.User, r *Recor
 		}
 		claims = append(claims, token.Claim{Name: a.Name, Value: a.Value})
 	}
+	groups, roles, preferred, err := s.groupClaims(ctx, c.pool.id(), u.Key)
+	if err != nil {
+		return token.Tokens{}, err
+	}
 	return s.Tokens.Issue(ctx, token.Subject{
 		PoolID: c.pool.id(), Region: regionOf(c.pool.id()), ClientID: c.Record.ID,
 		Username: u.Username, Sub: u.Sub, IDClaims: claims, AuthTime: authTime, OriginJTI: family,
 		AccessValidity: validity.Access, IDValidity: validity.ID,
+		Groups: groups, Roles: roles, PreferredRole: preferred,
 	})
 }
 

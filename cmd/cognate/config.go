@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/cognate/cognate/internal/api"
 	"github.com/cognate/cognate/internal/message"
 )
 
@@ -31,6 +32,10 @@ type config struct {
 	SMTPFrom  string
 	Issuer    string
 	Lambda    string
+	// AccessKeys is the --access-keys text: AKID:SECRET[:POOL|…][,…] or
+	// @file. main parses it again into api.AccessKey values (validate has
+	// already checked it), which keeps config comparable.
+	AccessKeys string
 }
 
 // setting binds one flag to its env var.
@@ -39,6 +44,10 @@ type setting struct {
 	dst                   *string
 }
 
+// secretSettings are never shown by -h: a value taken from the environment
+// becomes the flag's default, which -h would print.
+var secretSettings = map[string]bool{"secret-key": true, "access-keys": true}
+
 func (c *config) settings() []setting {
 	return []setting{
 		{"addr", "COGNATE_ADDR", "localhost:9229", "address to listen on (host:port)", &c.Addr},
@@ -46,10 +55,11 @@ func (c *config) settings() []setting {
 		{"region", "COGNATE_REGION", "us-east-1", "region for calls whose SigV4 credential scope names none", &c.Region},
 		{"account-id", "COGNATE_ACCOUNT_ID", "000000000000", "12-digit AWS account id used in ARNs", &c.AccountID},
 		{"public-url", "COGNATE_PUBLIC_URL", "", "base URL clients reach the server at, used in token issuers and discovery documents (default http://<addr>)", &c.PublicURL},
-		{"mode", "COGNATE_MODE", "local", "local (any SigV4 credentials accepted) or secure (admin calls refused until SigV4 verification exists)", &c.Mode},
+		{"mode", "COGNATE_MODE", "local", "local (any SigV4 credentials accepted, inspection API on) or secure (SigV4 verified against --access-keys, inspection API off)", &c.Mode},
 		{"log-format", "COGNATE_LOG_FORMAT", "text", "text or json", &c.LogFormat},
 		{"log-level", "COGNATE_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
 		{"secret-key", "COGNATE_SECRET_KEY", "", "comma-separated secrets (each at least 32 characters, the first current) that seal signing keys, SRP verifiers and sessions; local mode generates one and keeps it in the database", &c.SecretKey},
+		{"access-keys", "COGNATE_ACCESS_KEYS", "", "secure mode's SigV4 keys: AKID:SECRET[:POOL|POOL…][,…], or @FILE with one AKID:SECRET[:POOL|POOL…] per line (# comments); a pool list limits the key to those user pools", &c.AccessKeys},
 		{"password-hashing", "COGNATE_PASSWORD_HASHING", "strong", "argon2id profile: strong (19 MiB, t=2) or fast (64 KiB, t=1; test suites only, insecure)", &c.Hashing},
 		{"smtp-url", "COGNATE_SMTP_URL", "", "deliver email through smtp://user:pass@host:port?starttls=required|opportunistic|none", &c.SMTPURL},
 		{"smtp-from", "COGNATE_SMTP_FROM", "no-reply@verificationemail.com", "sender address of emails", &c.SMTPFrom},
@@ -70,6 +80,9 @@ func parseConfig(args []string, getenv func(string) string) (*config, error) {
 			def = v
 		}
 		fs.StringVar(s.dst, s.name, def, s.usage+" (env "+s.env+")")
+		if secretSettings[s.name] {
+			fs.Lookup(s.name).DefValue = ""
+		}
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -113,6 +126,13 @@ func (c *config) validate() error {
 	}
 	if c.Mode == "secure" && c.SecretKey == "" {
 		errs = append(errs, errors.New("--mode secure needs --secret-key"))
+	}
+	if c.AccessKeys != "" {
+		if _, err := api.ParseAccessKeys(c.AccessKeys); err != nil {
+			errs = append(errs, fmt.Errorf("--access-keys: %w", err))
+		}
+	} else if c.Mode == "secure" {
+		errs = append(errs, errors.New("--mode secure needs --access-keys (AKID:SECRET[,…] or @FILE): without them no admin call could ever be verified"))
 	}
 	for _, k := range c.secrets() {
 		if len(k) < 32 {

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cognate/cognate/internal/api"
 	"github.com/cognate/cognate/internal/message"
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/server"
@@ -119,6 +120,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 	if cfg.Hashing == "fast" {
 		scfg.Passwords = password.Fast
 	}
+	if cfg.AccessKeys != "" {
+		// Parsed again: validate checked the text, but the file may have
+		// changed since, and an error here still stops the start.
+		if scfg.AccessKeys, err = api.ParseAccessKeys(cfg.AccessKeys); err != nil {
+			return fmt.Errorf("--access-keys: %w", err)
+		}
+		if cfg.Mode != "secure" {
+			logger.Warn("--access-keys is ignored in local mode, which accepts any credentials", "keys", len(scfg.AccessKeys))
+		}
+	}
 	if cfg.SMTPURL != "" {
 		smtp, err := message.ParseSMTPURL(cfg.SMTPURL)
 		if err != nil {
@@ -146,7 +157,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 	}
 	logger.Info("cognate listening",
 		"addr", ln.Addr().String(), "public_url", cfg.PublicURL, "mode", cfg.Mode,
-		"region", cfg.Region, "db", describeDB(cfg), "startup", time.Since(started).Round(time.Millisecond),
+		"region", cfg.Region, "db", describeDB(cfg), "access_keys", len(scfg.AccessKeys), "startup", time.Since(started).Round(time.Millisecond),
 		"version", versionString())
 
 	if onListen != nil {

@@ -30,7 +30,7 @@ func TestConfigDefaults(t *testing.T) {
 func TestConfigFlagBeatsEnvBeatsDefault(t *testing.T) {
 	c, err := parseConfig([]string{"--region", "eu-west-1"}, env(map[string]string{
 		"COGNATE_REGION": "us-west-2", "COGNATE_MODE": "secure", "COGNATE_PUBLIC_URL": "https://idp.example.com/",
-		"COGNATE_SECRET_KEY": "0123456789abcdef0123456789abcdef",
+		"COGNATE_SECRET_KEY": "0123456789abcdef0123456789abcdef", "COGNATE_ACCESS_KEYS": "AKIACOGNATEEXAMPLE01:0123456789abcdef",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -42,17 +42,19 @@ func TestConfigFlagBeatsEnvBeatsDefault(t *testing.T) {
 
 func TestConfigRejectsBadValues(t *testing.T) {
 	for name, args := range map[string][]string{
-		"mode":               {"--mode", "prod"},
-		"log format":         {"--log-format", "xml"},
-		"account id":         {"--account-id", "42"},
-		"region":             {"--region", "mars"},
-		"addr":               {"--addr", "9229"},
-		"public url":         {"--public-url", "ftp://x"},
-		"hashing":            {"--password-hashing", "md5"},
-		"issuer":             {"--issuer", "google"},
-		"short key":          {"--secret-key", "too-short"},
-		"secure without key": {"--mode", "secure"},
-		"extra arg":          {"oops"},
+		"mode":                       {"--mode", "prod"},
+		"log format":                 {"--log-format", "xml"},
+		"account id":                 {"--account-id", "42"},
+		"region":                     {"--region", "mars"},
+		"addr":                       {"--addr", "9229"},
+		"public url":                 {"--public-url", "ftp://x"},
+		"hashing":                    {"--password-hashing", "md5"},
+		"issuer":                     {"--issuer", "google"},
+		"short key":                  {"--secret-key", "too-short"},
+		"secure without key":         {"--mode", "secure"},
+		"secure without access keys": {"--mode", "secure", "--secret-key", "0123456789abcdef0123456789abcdef"},
+		"bad access keys":            {"--access-keys", "AKIACOGNATEEXAMPLE01:short"},
+		"extra arg":                  {"oops"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := parseConfig(args, env(nil)); err == nil {

@@ -23,7 +23,8 @@ import (
 const targetPrefix = "AWSCognitoIdentityProviderService."
 
 type dispatcher struct {
-	cfg Config
+	cfg  Config
+	keys map[string]*AccessKey // secure mode's access keys by id
 }
 
 func newRequestID() string { return uuid.NewString() }
@@ -47,6 +48,10 @@ func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if info.PoolID != "" {
 		attrs = append(attrs, slog.String("pool_id", info.PoolID))
+	}
+	if d.cfg.Mode == ModeSecure && info.AccessKeyID != "" {
+		// Who called, for audit; the secret never leaves the key table.
+		attrs = append(attrs, slog.String("access_key_id", info.AccessKeyID))
 	}
 	if errType != "" {
 		attrs = append(attrs, slog.String("error", errType))
@@ -87,9 +92,13 @@ func (d *dispatcher) serve(w http.ResponseWriter, r *http.Request, info *caller.
 	}
 
 	// SigV4 comes before the body is looked at, as on AWS, where a bad
-	// signature wins over a bad request.
+	// signature wins over a bad request. It needs the raw body, whose hash
+	// is signed. Token-authorized and unauthenticated operations are never
+	// checked, even when a signature comes with them.
+	var key *AccessKey
 	if !op.NoAuth {
-		if e := d.authenticate(r, info); e != nil {
+		var e *model.Error
+		if key, e = d.authenticate(r, body, info); e != nil {
 			return fail(400, e)
 		}
 	}
@@ -100,6 +109,11 @@ func (d *dispatcher) serve(w http.ResponseWriter, r *http.Request, info *caller.
 	}
 	if p, ok := in.(interface{ GetUserPoolId() string }); ok {
 		info.PoolID = p.GetUserPoolId()
+	}
+	// A key limited to some pools is checked as soon as the pool is known,
+	// before validation, so that it learns nothing about other pools.
+	if e := d.authorize(key, info, in); e != nil {
+		return fail(400, e)
 	}
 	if d.cfg.Logger.Enabled(r.Context(), slog.LevelDebug) {
 		d.cfg.Logger.Debug("request input", "request_id", info.RequestID, "operation", op.Name, "input", model.Redacted(in))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/cognate/cognate/internal/api/model"
@@ -50,6 +51,16 @@ type Config struct {
 	// documents, the inspection API), by ServeMux pattern, e.g.
 	// "GET /{poolID}/.well-known/jwks.json". internal/server lists them.
 	Routes map[string]http.Handler
+	// AccessKeys are the SigV4 keys secure mode verifies IAM-authorized
+	// operations against (--access-keys). Secure mode without keys refuses
+	// every such operation.
+	AccessKeys []AccessKey
+	// AccountID appears in the ARNs of AccessDeniedException messages; empty
+	// means 000000000000.
+	AccountID string
+	// Now is the machine clock X-Amz-Date is checked against; nil means
+	// time.Now.
+	Now func() time.Time
 }
 
 // New returns the server's HTTP handler with every route registered.
@@ -66,7 +77,19 @@ func New(cfg Config) http.Handler {
 	if cfg.Mode == "" {
 		cfg.Mode = ModeLocal
 	}
-	d := &dispatcher{cfg: cfg}
+	if cfg.AccountID == "" {
+		cfg.AccountID = "000000000000"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	// A copy, so that a caller changing its slice later changes nothing here.
+	cfg.AccessKeys = slices.Clone(cfg.AccessKeys)
+	d := &dispatcher{cfg: cfg, keys: map[string]*AccessKey{}}
+	for i := range cfg.AccessKeys {
+		k := &cfg.AccessKeys[i]
+		d.keys[k.ID] = k
+	}
 
 	// Every route, in one place.
 	mux := http.NewServeMux()

@@ -41,6 +41,10 @@ type Config struct {
 	// LambdaEndpoint is where Lambda triggers are invoked (--lambda-endpoint);
 	// empty means AWS_ENDPOINT_URL_LAMBDA, then AWS's regional endpoint.
 	LambdaEndpoint string
+	// AccessKeys are secure mode's SigV4 keys (--access-keys). Secure mode
+	// without them refuses every IAM-authorized call; cmd/cognate refuses to
+	// start that way.
+	AccessKeys []api.AccessKey
 }
 
 // Server is Cognate assembled: its HTTP handler and background work.
@@ -106,6 +110,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		handler: api.New(api.Config{
 			Mode: cfg.Mode, Region: cfg.Region, Logger: cfg.Logger,
 			Handlers: handlers(pools, users, groups, tokens), Ready: cfg.Store.Ping, Routes: routes,
+			AccessKeys: cfg.AccessKeys, AccountID: cfg.AccountID, Now: cfg.Now,
 		}),
 		clock: clk, tokens: tokens, dispatcher: dispatcher,
 	}, nil

@@ -201,6 +201,10 @@ func decode(body []byte, in model.Input) *model.Error {
 	if trimmed[0] != '{' {
 		return model.Errorf("SerializationException", "The request body must be a JSON object.")
 	}
+	if hasNUL(trimmed) {
+		// AWS's behaviour is not known; Cognate cannot store the character.
+		return model.Errorf(model.InvalidParameterException, "Cognate does not accept the NUL character (\\u0000) in request values.")
+	}
 	if !mayBeMiscased(trimmed) {
 		// The common path: one decode. Unmarshal also refuses trailing data.
 		if err := json.Unmarshal(trimmed, in); err != nil {

@@ -120,3 +120,20 @@ func mayBeMiscased(body []byte) bool {
 	}
 	return false
 }
+
+// hasNUL reports whether a JSON body carries the NUL character (written
+// \u0000, as JSON allows no raw control characters). PostgreSQL cannot store
+// it in text, so Cognate refuses it at the edge with a clear error rather
+// than failing deep in the store.
+func hasNUL(body []byte) bool {
+	for i := 0; i+1 < len(body); i++ {
+		if body[i] != '\\' {
+			continue
+		}
+		if body[i+1] == 'u' && i+5 < len(body) && string(body[i+2:i+6]) == "0000" {
+			return true
+		}
+		i++ // skip the escaped character, so \\u0000 is not read as an escape
+	}
+	return false
+}

@@ -21,3 +21,17 @@ func TestMayBeMiscased(t *testing.T) {
 		}
 	}
 }
+
+func TestHasNUL(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"Name":"a\u0000b"}`:  true,
+		`{"Name":"a\\u0000b"}`: false, // an escaped backslash, then text
+		`{"Name":"a\u00000"}`:  true,
+		`{"Name":"a\u0001"}`:   false,
+		`{"Name":"plain"}`:     false,
+	} {
+		if got := hasNUL([]byte(body)); got != want {
+			t.Errorf("%s: got %v, want %v", body, got, want)
+		}
+	}
+}

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:/root/.pyenv/shims:$PATH" AWS_EC2_METADATA_DISABLED=true
 
 duration=${1:-10s}
-out=bench-results/$(date -u +%Y%m%dT%H%M%SZ)
+out=$PWD/bench-results/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$out"
 work=$(mktemp -d)
 pids=()
@@ -50,7 +50,7 @@ declare -A endpoints
 endpoints[cognate-sqlite]=$(start_cognate cognate-sqlite "$work/bench.db")
 
 # PostgreSQL with durability on (the test cluster turns it off for speed).
-. .ci/postgres.sh >/dev/null
+. .ci/postgres.sh start >/dev/null
 psql "$COGNATE_TEST_POSTGRES_DSN" -qc "ALTER SYSTEM SET fsync = on" -c "ALTER SYSTEM SET synchronous_commit = on" -c "SELECT pg_reload_conf()" >/dev/null
 psql "$COGNATE_TEST_POSTGRES_DSN" -qc "CREATE DATABASE bench" >/dev/null
 endpoints[cognate-postgres]=$(start_cognate cognate-postgres "${COGNATE_TEST_POSTGRES_DSN/\/postgres\?/\/bench?}")

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/cognate/cognate/internal/api"
@@ -36,6 +37,11 @@ type config struct {
 	// @file. main parses it again into api.AccessKey values (validate has
 	// already checked it), which keeps config comparable.
 	AccessKeys string
+	// TLSCert and TLSKey are PEM files served over HTTPS; TLSSelfSigned
+	// generates a certificate for local use instead (tls.go).
+	TLSCert       string
+	TLSKey        string
+	TLSSelfSigned bool
 }
 
 // setting binds one flag to its env var.
@@ -54,7 +60,7 @@ func (c *config) settings() []setting {
 		{"db", "COGNATE_DB", "cognate.db", "`database`: a SQLite file path, :memory: (a throwaway SQLite file removed on exit), or a postgres:// URL", &c.DB},
 		{"region", "COGNATE_REGION", "us-east-1", "region for calls whose SigV4 credential scope names none", &c.Region},
 		{"account-id", "COGNATE_ACCOUNT_ID", "000000000000", "12-digit AWS account id used in ARNs", &c.AccountID},
-		{"public-url", "COGNATE_PUBLIC_URL", "", "base URL clients reach the server at, used in token issuers and discovery documents (default http://<addr>)", &c.PublicURL},
+		{"public-url", "COGNATE_PUBLIC_URL", "", "base URL clients reach the server at, used in token issuers and discovery documents (default http://<addr>, https://<addr> with TLS)", &c.PublicURL},
 		{"mode", "COGNATE_MODE", "local", "local (any SigV4 credentials accepted, inspection API on) or secure (SigV4 verified against --access-keys, inspection API off)", &c.Mode},
 		{"log-format", "COGNATE_LOG_FORMAT", "text", "text or json", &c.LogFormat},
 		{"log-level", "COGNATE_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
@@ -64,6 +70,8 @@ func (c *config) settings() []setting {
 		{"smtp-url", "COGNATE_SMTP_URL", "", "deliver email through smtp://user:pass@host:port?starttls=required|opportunistic|none", &c.SMTPURL},
 		{"smtp-from", "COGNATE_SMTP_FROM", "no-reply@verificationemail.com", "sender address of emails", &c.SMTPFrom},
 		{"lambda-endpoint", "COGNATE_LAMBDA_ENDPOINT", "", "Lambda Invoke API endpoint for triggers (AWS, LocalStack, SAM local…); empty: AWS_ENDPOINT_URL_LAMBDA, then AWS's regional endpoint", &c.Lambda},
+		{"tls-cert", "COGNATE_TLS_CERT", "", "serve HTTPS (HTTP/2 offered) with this PEM `file` of certificate chain; needs --tls-key", &c.TLSCert},
+		{"tls-key", "COGNATE_TLS_KEY", "", "PEM `file` of the private key of --tls-cert", &c.TLSKey},
 		{"issuer", "COGNATE_ISSUER", "public-url", "token issuer: public-url (<public-url>/<poolId>) or aws (https://cognito-idp.<region>.amazonaws.com/<poolId>)", &c.Issuer},
 	}
 }
@@ -84,6 +92,15 @@ func parseConfig(args []string, getenv func(string) string) (*config, error) {
 			fs.Lookup(s.name).DefValue = ""
 		}
 	}
+	selfSigned := false
+	if v := getenv("COGNATE_TLS_SELF_SIGNED"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("COGNATE_TLS_SELF_SIGNED %q: want true or false", v)
+		}
+		selfSigned = b
+	}
+	fs.BoolVar(&c.TLSSelfSigned, "tls-self-signed", selfSigned, "serve HTTPS with a self-signed certificate for localhost, 127.0.0.1, ::1 and the hosts of --addr and --public-url, kept in the user cache directory (its path is logged); for local use (env COGNATE_TLS_SELF_SIGNED)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -145,8 +162,12 @@ func (c *config) validate() error {
 			errs = append(errs, fmt.Errorf("--smtp-url: %w", err))
 		}
 	}
+	errs = append(errs, c.validateTLS()...)
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
+		if c.tlsEnabled() {
+			c.PublicURL = "https://" + c.Addr
+		}
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {

@@ -87,6 +87,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 		return err
 	}
 	logger := newLogger(cfg)
+	tlsConfig, err := loadTLS(cfg, logger)
+	if err != nil {
+		return err
+	}
 
 	dsn := cfg.DB
 	if cfg.throwaway() {
@@ -154,9 +158,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		TLSConfig:         tlsConfig,
 	}
 	logger.Info("cognate listening",
-		"addr", ln.Addr().String(), "public_url", cfg.PublicURL, "mode", cfg.Mode,
+		"addr", ln.Addr().String(), "tls", tlsConfig != nil, "public_url", cfg.PublicURL, "mode", cfg.Mode,
 		"region", cfg.Region, "db", describeDB(cfg), "access_keys", len(scfg.AccessKeys), "startup", time.Since(started).Round(time.Millisecond),
 		"version", versionString())
 
@@ -164,7 +169,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 		onListen(ln.Addr().String())
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsConfig != nil {
+			errc <- srv.ServeTLS(ln, "", "") // HTTP/2 offered through ALPN
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err

@@ -5,10 +5,12 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"slices"
 
 	"github.com/cognate/cognate/internal/api/model"
 	"github.com/cognate/cognate/internal/caller"
+	"github.com/cognate/cognate/internal/store"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -82,4 +84,34 @@ func (c appClient) readable(name string) bool {
 		return !userpool.IsCustomName(name)
 	}
 	return slices.Contains(c.Config.ReadAttributes, name)
+}
+
+// clientUser is the start of the unsigned calls that name a user: the app
+// client and its pool, the client's secret hash, then the user by username,
+// alias or sub. A missing user is Cognito's "Username/client id combination
+// not found."; when the client hides user existence and hidden is not nil,
+// hidden is answered instead, as it would be for a real user.
+func (s *Service) clientUser(ctx context.Context, clientID, username string, secretHash *string, hidden error) (appClient, store.User, error) {
+	c, err := s.client(ctx, clientID)
+	if err != nil {
+		return appClient{}, store.User{}, err
+	}
+	if err := c.checkSecretHash(username, secretHash); err != nil {
+		return appClient{}, store.User{}, err
+	}
+	u, err := s.lookup(ctx, c.pool, username)
+	if errors.Is(err, store.ErrNotFound) {
+		if hidden != nil && c.preventExistenceErrors() {
+			return appClient{}, store.User{}, hidden
+		}
+		return appClient{}, store.User{}, model.Errorf(model.UserNotFoundException, "Username/client id combination not found.")
+	}
+	if err != nil {
+		return appClient{}, store.User{}, err
+	}
+	return c, u, nil
+}
+
+func codeMismatch() *model.Error {
+	return model.Errorf(model.CodeMismatchException, "Invalid verification code provided, please try again.")
 }

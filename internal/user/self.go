@@ -251,24 +251,11 @@ func (s *Service) ForgotPassword(ctx context.Context, in *model.ForgotPasswordRe
 
 // ConfirmForgotPassword sets a new password with a reset code.
 func (s *Service) ConfirmForgotPassword(ctx context.Context, in *model.ConfirmForgotPasswordRequest) (*model.ConfirmForgotPasswordResponse, error) {
-	c, err := s.client(ctx, *in.ClientId)
+	c, u, err := s.clientUser(ctx, *in.ClientId, *in.Username, in.SecretHash, codeMismatch())
 	if err != nil {
 		return nil, err
 	}
 	p := c.pool
-	if err := c.checkSecretHash(*in.Username, in.SecretHash); err != nil {
-		return nil, err
-	}
-	u, err := s.lookup(ctx, p, *in.Username)
-	if errors.Is(err, store.ErrNotFound) {
-		if c.preventExistenceErrors() {
-			return nil, model.Errorf(model.CodeMismatchException, "Invalid verification code provided, please try again.")
-		}
-		return nil, model.Errorf(model.UserNotFoundException, "Username/client id combination not found.")
-	}
-	if err != nil {
-		return nil, err
-	}
 	if err := password.DoesNotConform.Check(p.passwordPolicy(), *in.Password); err != nil {
 		return nil, err
 	}

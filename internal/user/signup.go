@@ -164,24 +164,11 @@ func (s *Service) finish(p pool, u *store.User, r *Record) error {
 
 // ConfirmSignUp confirms a user with the code sent at sign-up.
 func (s *Service) ConfirmSignUp(ctx context.Context, in *model.ConfirmSignUpRequest) (*model.ConfirmSignUpResponse, error) {
-	c, err := s.client(ctx, *in.ClientId)
+	c, u, err := s.clientUser(ctx, *in.ClientId, *in.Username, in.SecretHash, codeMismatch())
 	if err != nil {
 		return nil, err
 	}
 	p := c.pool
-	if err := c.checkSecretHash(*in.Username, in.SecretHash); err != nil {
-		return nil, err
-	}
-	u, err := s.lookup(ctx, p, *in.Username)
-	if errors.Is(err, store.ErrNotFound) {
-		if c.preventExistenceErrors() {
-			return nil, model.Errorf(model.CodeMismatchException, "Invalid verification code provided, please try again.")
-		}
-		return nil, model.Errorf(model.UserNotFoundException, "Username/client id combination not found.")
-	}
-	if err != nil {
-		return nil, err
-	}
 	cur, err := decodeRecord(u)
 	if err != nil {
 		return nil, err
@@ -248,21 +235,11 @@ func aliasOnVerify(err error) error {
 
 // ResendConfirmationCode sends a new sign-up code.
 func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendConfirmationCodeRequest) (*model.ResendConfirmationCodeResponse, error) {
-	c, err := s.client(ctx, *in.ClientId)
+	c, u, err := s.clientUser(ctx, *in.ClientId, *in.Username, in.SecretHash, nil)
 	if err != nil {
 		return nil, err
 	}
 	p := c.pool
-	if err := c.checkSecretHash(*in.Username, in.SecretHash); err != nil {
-		return nil, err
-	}
-	u, err := s.lookup(ctx, p, *in.Username)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errorf(model.UserNotFoundException, "Username/client id combination not found.")
-	}
-	if err != nil {
-		return nil, err
-	}
 	cur, err := decodeRecord(u)
 	if err != nil {
 		return nil, err

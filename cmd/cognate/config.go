@@ -33,6 +33,8 @@ type config struct {
 	SMTPFrom  string
 	Issuer    string
 	Lambda    string
+	// MetricsAddr serves /metrics on its own listener; empty: on --addr.
+	MetricsAddr string
 	// AccessKeys is the --access-keys text: AKID:SECRET[:POOL|…][,…] or
 	// @file. main parses it again into api.AccessKey values (validate has
 	// already checked it), which keeps config comparable.
@@ -72,6 +74,7 @@ func (c *config) settings() []setting {
 		{"lambda-endpoint", "COGNATE_LAMBDA_ENDPOINT", "", "Lambda Invoke API endpoint for triggers (AWS, LocalStack, SAM local…); empty: AWS_ENDPOINT_URL_LAMBDA, then AWS's regional endpoint", &c.Lambda},
 		{"tls-cert", "COGNATE_TLS_CERT", "", "serve HTTPS (HTTP/2 offered) with this PEM `file` of certificate chain; needs --tls-key", &c.TLSCert},
 		{"tls-key", "COGNATE_TLS_KEY", "", "PEM `file` of the private key of --tls-cert", &c.TLSKey},
+		{"metrics-addr", "COGNATE_METRICS_ADDR", "", "serve Prometheus /metrics on this host:port instead of on --addr", &c.MetricsAddr},
 		{"issuer", "COGNATE_ISSUER", "public-url", "token issuer: public-url (<public-url>/<poolId>) or aws (https://cognito-idp.<region>.amazonaws.com/<poolId>)", &c.Issuer},
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cognate/cognate/internal/api"
 	"github.com/cognate/cognate/internal/message"
+	"github.com/cognate/cognate/internal/metrics"
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/server"
 	"github.com/cognate/cognate/internal/store/sqlstore"
@@ -121,6 +122,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 		SMTPFrom:       cfg.SMTPFrom,
 		LambdaEndpoint: cfg.Lambda,
 	}
+	scfg.Metrics = metrics.New()
+	scfg.MetricsRoute = cfg.MetricsAddr == ""
 	if cfg.Hashing == "fast" {
 		scfg.Passwords = password.Fast
 	}
@@ -168,6 +171,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 	if onListen != nil {
 		onListen(ln.Addr().String())
 	}
+	metricsSrv, err := serveMetrics(cfg, scfg.Metrics, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if tlsConfig != nil {
@@ -185,6 +193,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	if err := metricsSrv.shutdown(shutdownCtx); err != nil {
+		logger.Warn("shutting down the metrics server", "err", err)
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -36,6 +36,10 @@ func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	info := &caller.Info{RequestID: d.cfg.NewRequestID(), Region: d.cfg.Region}
 	status, errType := d.serve(w, r, info)
+	elapsed := time.Since(start)
+	if d.cfg.Observe != nil {
+		d.cfg.Observe(info.Operation, errType, elapsed)
+	}
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
@@ -44,7 +48,7 @@ func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slog.String("request_id", info.RequestID),
 		slog.String("operation", info.Operation),
 		slog.Int("status", status),
-		slog.Duration("duration", time.Since(start)),
+		slog.Duration("duration", elapsed),
 	}
 	if info.PoolID != "" {
 		attrs = append(attrs, slog.String("pool_id", info.PoolID))

@@ -588,8 +588,9 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-func TestHealthz(t *testing.T) {
+func TestHealthzAndReadyz(t *testing.T) {
 	t.Parallel()
+	const notReady = "not ready: database unreachable or not migrated\n"
 	for _, tc := range []struct {
 		name   string
 		ready  func(context.Context) error
@@ -598,17 +599,21 @@ func TestHealthz(t *testing.T) {
 	}{
 		{"no check", nil, 200, "ok\n"},
 		{"ready", func(context.Context) error { return nil }, 200, "ok\n"},
-		{"database down", func(context.Context) error { return errors.New("connection refused") }, 503, "database unreachable\n"},
+		{"database down", func(context.Context) error { return errors.New("connection refused") }, 503, notReady},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h, _ := newEdge(func(cfg *api.Config) { cfg.Ready = tc.ready })
-			resp, body := serve(h, request{method: http.MethodGet, path: "/healthz"})
+			// Liveness never depends on the database.
+			if resp, body := serve(h, request{method: http.MethodGet, path: "/healthz"}); resp.StatusCode != 200 || string(body) != "ok\n" {
+				t.Errorf("GET /healthz = %d %q, want 200 \"ok\\n\"", resp.StatusCode, body)
+			}
+			resp, body := serve(h, request{method: http.MethodGet, path: "/readyz"})
 			if resp.StatusCode != tc.status || string(body) != tc.body {
-				t.Errorf("GET /healthz = %d %q, want %d %q", resp.StatusCode, body, tc.status, tc.body)
+				t.Errorf("GET /readyz = %d %q, want %d %q", resp.StatusCode, body, tc.status, tc.body)
 			}
 			if strings.Contains(string(body), "refused") {
-				t.Errorf("the health check leaks the error: %q", body)
+				t.Errorf("the readiness check leaks the error: %q", body)
 			}
 		})
 	}

@@ -42,7 +42,8 @@ type Config struct {
 	Region   string // fallback region for unsigned calls
 	Logger   *slog.Logger
 	Handlers map[string]Handler
-	// Ready reports whether the server can serve (the database answers).
+	// Ready reports whether the server can serve (the database answers and
+	// its migrations are applied); GET /readyz asks it. nil means ready.
 	Ready   func(ctx context.Context) error
 	MaxBody int64 // 0 means DefaultMaxBody
 	// NewRequestID makes request ids; nil means random UUIDs.
@@ -61,6 +62,9 @@ type Config struct {
 	// Now is the machine clock X-Amz-Date is checked against; nil means
 	// time.Now.
 	Now func() time.Time
+	// Observe, when set, learns every API request's operation ("" when the
+	// target is unknown), error type ("" on success) and duration.
+	Observe func(operation, errType string, d time.Duration)
 }
 
 // New returns the server's HTTP handler with every route registered.
@@ -95,7 +99,8 @@ func New(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /{$}", d)
 	mux.HandleFunc("OPTIONS /", preflight)
-	mux.HandleFunc("GET /healthz", d.healthz)
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.HandleFunc("GET /readyz", d.readyz)
 	for pattern, h := range cfg.Routes {
 		mux.Handle(pattern, h)
 	}
@@ -103,15 +108,23 @@ func New(cfg Config) http.Handler {
 	return withCORS(mux)
 }
 
-func (d *dispatcher) healthz(w http.ResponseWriter, r *http.Request) {
+// healthz is liveness: the process answers HTTP. It checks nothing else,
+// so that an orchestrator never restarts Cognate for a database outage.
+func healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// readyz is readiness: the database answers and its migrations are applied.
+func (d *dispatcher) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if d.cfg.Ready != nil {
 		if err := d.cfg.Ready(ctx); err != nil {
-			d.cfg.Logger.Warn("health check failed", "err", err)
+			d.cfg.Logger.Warn("readiness check failed", "err", err)
 			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = w.Write([]byte("database unreachable\n"))
+			_, _ = w.Write([]byte("not ready: database unreachable or not migrated\n"))
 			return
 		}
 	}

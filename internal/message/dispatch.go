@@ -70,6 +70,9 @@ type Dispatcher struct {
 	Lease       time.Duration // 0 means DefaultLease
 	Batch       int           // 0 means DefaultBatch
 	MaxAttempts int           // 0 means DefaultMaxAttempts
+	// Observe, when set, learns the outcome of every delivery attempt:
+	// "delivered", "failed" (tried again later) or "gave_up".
+	Observe func(medium, outcome string)
 
 	once sync.Once
 	kick chan struct{}
@@ -181,6 +184,7 @@ func (d *Dispatcher) deliver(ctx context.Context, m store.Message) {
 				log.Warn("outbox: recording a delivery failed", "err", err)
 				return
 			}
+			d.observe(m.DeliveryMedium, "delivered")
 			if !d.Local {
 				log.Info("message delivered", "destination", Mask(m.DeliveryMedium, m.Destination), "note", note)
 			}
@@ -199,8 +203,10 @@ func (d *Dispatcher) deliver(ctx context.Context, m store.Message) {
 		next = givenUp
 		msg = fmt.Sprintf("gave up after %d attempts: %s", attempt, msg)
 		log.Error("outbox: giving up on a message", "err", err)
+		d.observe(m.DeliveryMedium, "gave_up")
 	} else {
 		log.Warn("outbox: delivery failed, will retry", "err", err, "next_attempt", next)
+		d.observe(m.DeliveryMedium, "failed")
 	}
 	if err := d.Store.FinishMessage(ctx, m.PoolID, m.ID, false, msg, next); err != nil {
 		log.Warn("outbox: recording a failed delivery failed", "err", err)
@@ -234,6 +240,16 @@ func backoff(attempt int) time.Duration {
 	}
 	return min(b, maxBackoff)
 }
+
+func (d *Dispatcher) observe(medium, outcome string) {
+	if d.Observe != nil {
+		d.Observe(medium, outcome)
+	}
+}
+
+// GivenUpAt is the next attempt time of a message the dispatcher gave up
+// on: an undelivered message due before it is still pending.
+func GivenUpAt() time.Time { return givenUp }
 
 func (d *Dispatcher) now() time.Time {
 	if d.Now == nil {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 
@@ -66,6 +67,7 @@ type Hasher struct {
 	waiting    atomic.Int64
 	maxWaiting int64
 	dummy      string
+	observe    func(time.Duration)
 }
 
 // New returns a Hasher using p for new hashes and running at most
@@ -99,7 +101,7 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if err := h.acquire(ctx); err != nil {
 		return "", err
 	}
-	defer h.release()
+	defer h.release(time.Now())
 	var salt [saltLen]byte
 	rand.Read(salt[:])
 	key := argon2.IDKey([]byte(password), salt[:], h.params.Time, h.params.Memory, h.params.Threads, keyLen)
@@ -118,7 +120,7 @@ func (h *Hasher) Verify(ctx context.Context, phc, password string) (bool, error)
 	if err := h.acquire(ctx); err != nil {
 		return false, err
 	}
-	defer h.release()
+	defer h.release(time.Now())
 	key := argon2.IDKey([]byte(password), d.salt, d.params.Time, d.params.Memory, d.params.Threads, uint32(len(d.key)))
 	return subtle.ConstantTimeCompare(key, d.key) == 1, nil
 }
@@ -164,7 +166,20 @@ func (h *Hasher) acquire(ctx context.Context) error {
 	}
 }
 
-func (h *Hasher) release() { <-h.sem }
+// release frees the slot taken at start and reports the hash's duration.
+func (h *Hasher) release(start time.Time) {
+	<-h.sem
+	if h.observe != nil {
+		h.observe(time.Since(start))
+	}
+}
+
+// SetObserver makes the hasher report every hash's duration (the argon2id
+// work, not the wait for a slot) to observe. Call it before first use.
+func (h *Hasher) SetObserver(observe func(time.Duration)) { h.observe = observe }
+
+// InFlight reports how many hashes are running now.
+func (h *Hasher) InFlight() int { return len(h.sem) }
 
 var b64 = base64.RawStdEncoding.Strict()
 

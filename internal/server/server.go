@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"github.com/cognate/cognate/internal/clock"
 	"github.com/cognate/cognate/internal/group"
 	"github.com/cognate/cognate/internal/message"
+	"github.com/cognate/cognate/internal/metrics"
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/seal"
 	"github.com/cognate/cognate/internal/store"
@@ -45,6 +47,11 @@ type Config struct {
 	// without them refuses every IAM-authorized call; cmd/cognate refuses to
 	// start that way.
 	AccessKeys []api.AccessKey
+	// Metrics, when set, receives the server's instrumentation; with
+	// MetricsRoute it is also served at GET /metrics on the main handler
+	// (otherwise cmd/cognate serves it on --metrics-addr).
+	Metrics      *metrics.Metrics
+	MetricsRoute bool
 }
 
 // Server is Cognate assembled: its HTTP handler and background work.
@@ -82,6 +89,17 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Keys: cfg.Store, Sealer: keys, Now: clk.Now, PublicURL: cfg.PublicURL, AWSIssuer: cfg.AWSIssuer, Logger: cfg.Logger,
 	})
 	dispatcher := &message.Dispatcher{Store: cfg.Store, Sealer: keys, Now: clk.Now, Logger: cfg.Logger, Local: local, SMS: message.LogSMS{Logger: cfg.Logger, Local: local}}
+	hasher := password.New(cfg.Passwords, 0)
+	invoker := trigger.Config{Endpoint: cfg.LambdaEndpoint, Logger: cfg.Logger}
+	var observe func(op, errType string, d time.Duration)
+	if m := cfg.Metrics; m != nil {
+		observe = m.ObserveRequest
+		dispatcher.Observe = m.ObserveDelivery
+		invoker.Observe = m.ObserveLambda
+		hasher.SetObserver(m.ObserveHash)
+		m.WatchHashesInFlight(hasher.InFlight)
+		watchStore(m, cfg.Store)
+	}
 	if cfg.SMTP != nil {
 		sender, err := message.NewSMTPSender(*cfg.SMTP, cfg.SMTPFrom)
 		if err != nil {
@@ -91,9 +109,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	pools := &userpool.Service{Store: cfg.Store, AccountID: cfg.AccountID, Now: clk.Now, NewKeys: tokens.NewPoolKeys, Deleted: tokens.Forget}
 	users := &user.Service{
-		Store: cfg.Store, Pools: pools, Tokens: tokens, Passwords: password.New(cfg.Passwords, 0),
+		Store: cfg.Store, Pools: pools, Tokens: tokens, Passwords: hasher,
 		Sealer: keys, Now: clk.Now, Logger: cfg.Logger, Kick: dispatcher.Kick, CanDeliver: dispatcher.CanDeliver, PublicURL: cfg.PublicURL,
-		Triggers: trigger.New(trigger.Config{Endpoint: cfg.LambdaEndpoint, Logger: cfg.Logger}),
+		Triggers: trigger.New(invoker),
 	}
 	groups := &group.Service{Store: cfg.Store, Pools: pools, Users: users, Now: clk.Now}
 	routes := map[string]http.Handler{
@@ -106,14 +124,39 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		routes["GET /_cognate/clock"] = inspect.ClockHandler()
 		routes["POST /_cognate/clock"] = inspect.ClockHandler()
 	}
+	if cfg.Metrics != nil && cfg.MetricsRoute {
+		routes["GET /metrics"] = cfg.Metrics.Handler()
+	}
 	return &Server{
 		handler: api.New(api.Config{
 			Mode: cfg.Mode, Region: cfg.Region, Logger: cfg.Logger,
-			Handlers: handlers(pools, users, groups, tokens), Ready: cfg.Store.Ping, Routes: routes,
-			AccessKeys: cfg.AccessKeys, AccountID: cfg.AccountID, Now: cfg.Now,
+			Handlers: handlers(pools, users, groups, tokens), Ready: readiness(cfg.Store), Routes: routes,
+			AccessKeys: cfg.AccessKeys, AccountID: cfg.AccountID, Now: cfg.Now, Observe: observe,
 		}),
 		clock: clk, tokens: tokens, dispatcher: dispatcher,
 	}, nil
+}
+
+// readiness is the store's Ready (database answers, migrations applied)
+// when it has one, else its Ping.
+func readiness(st store.Store) func(context.Context) error {
+	if r, ok := st.(interface{ Ready(context.Context) error }); ok {
+		return r.Ready
+	}
+	return st.Ping
+}
+
+// watchStore exports what the store can tell about itself: the connection
+// pool and the outbox backlog (sqlstore has both).
+func watchStore(m *metrics.Metrics, st store.Store) {
+	if s, ok := st.(interface{ DBStats() sql.DBStats }); ok {
+		m.WatchDB(s.DBStats)
+	}
+	if s, ok := st.(interface {
+		PendingMessages(ctx context.Context, before time.Time) (int64, error)
+	}); ok {
+		m.WatchOutbox(func(ctx context.Context) (int64, error) { return s.PendingMessages(ctx, message.GivenUpAt()) })
+	}
 }
 
 // keyring returns the sealing keyring: the configured secrets, or in local

@@ -85,6 +85,9 @@ type Config struct {
 	Timeout time.Duration
 	// Logger receives one line per call; nil discards them.
 	Logger *slog.Logger
+	// Observe, when set, learns every invocation's trigger source, outcome
+	// (ok, rejected, function_error, invoke_failed, canceled) and duration.
+	Observe func(source, outcome string, d time.Duration)
 }
 
 // Invoker calls Lambda functions for triggers. It is safe for concurrent use.
@@ -93,6 +96,7 @@ type Invoker struct {
 	creds    aws.CredentialsProvider
 	timeout  time.Duration
 	log      *slog.Logger
+	observe  func(source, outcome string, d time.Duration)
 	// transport, when set (tests), wraps the HTTP transport of new clients.
 	transport func(http.RoundTripper) http.RoundTripper
 
@@ -126,6 +130,7 @@ func New(cfg Config) *Invoker {
 		creds:    credentials.NewStaticCredentialsProvider(akid, secret, token),
 		timeout:  timeout,
 		log:      log,
+		observe:  cfg.Observe,
 		clients:  map[string]*lambda.Client{},
 	}
 }
@@ -246,6 +251,9 @@ func (inv *Invoker) logCall(ctx context.Context, source, function, outcome strin
 		slog.Duration("duration", time.Since(start)),
 	}, attrs...)
 	inv.log.LogAttrs(ctx, level, "lambda trigger", attrs...)
+	if inv.observe != nil {
+		inv.observe(source, outcome, time.Since(start))
+	}
 }
 
 // parseFunctionARN splits arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>].

@@ -11,6 +11,7 @@ import (
 	"github.com/cognate/cognate/internal/message"
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/store"
+	"github.com/cognate/cognate/internal/trigger"
 )
 
 // userType is a user as AdminCreateUser and ListUsers return it.
@@ -110,6 +111,14 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 		PoolID: p.id(), Key: p.fold(username), Username: username, Sub: sub,
 		Status: model.UserStatusTypeForceChangePassword, Enabled: true, CreatedAt: now, UpdatedAt: now,
 	}
+	// PreSignUp_AdminCreateUser: the user is created in
+	// FORCE_CHANGE_PASSWORD whatever autoConfirmUser says; autoVerifyEmail
+	// and autoVerifyPhone mark the attributes verified.
+	pre, err := s.preSignUp(ctx, p, nil, u, rec, trigger.PreSignUpAdminCreateUser, in.ValidationData, in.ClientMetadata)
+	if err != nil {
+		return nil, err
+	}
+	autoVerify(rec, pre)
 	change := store.UserChange{}
 	for _, d := range deliveries {
 		if err := s.deliverable(d.medium); err != nil {
@@ -279,6 +288,9 @@ func (s *Service) AdminConfirmSignUp(ctx context.Context, in *model.AdminConfirm
 		return store.UserChange{}, nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.postConfirmation(ctx, p, nil, u.Key, trigger.PostConfirmationConfirmSignUp, in.ClientMetadata); err != nil {
 		return nil, err
 	}
 	return &model.AdminConfirmSignUpResponse{}, nil

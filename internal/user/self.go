@@ -12,6 +12,7 @@ import (
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/store"
 	"github.com/cognate/cognate/internal/token"
+	"github.com/cognate/cognate/internal/trigger"
 )
 
 // adminScope is the scope an access token needs for the user's own
@@ -284,6 +285,9 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, in *model.ConfirmFo
 	}
 	if outcome != nil {
 		return nil, outcome
+	}
+	if err := s.postConfirmation(ctx, p, &c, u.Key, trigger.PostConfirmationConfirmForgotPassword, in.ClientMetadata); err != nil {
+		return nil, err
 	}
 	return &model.ConfirmForgotPasswordResponse{}, nil
 }

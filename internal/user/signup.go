@@ -10,6 +10,7 @@ import (
 	"github.com/cognate/cognate/internal/message"
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/store"
+	"github.com/cognate/cognate/internal/trigger"
 )
 
 // newUsername applies the pool's username rules to a requested username and
@@ -122,9 +123,20 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 		PoolID: p.id(), Key: p.fold(username), Username: username, Sub: sub,
 		Status: model.UserStatusTypeUnconfirmed, Enabled: true, CreatedAt: now, UpdatedAt: now,
 	}
+	pre, err := s.preSignUp(ctx, p, &c, u, rec, trigger.PreSignUpSignUp, in.ValidationData, in.ClientMetadata)
+	if err != nil {
+		return nil, err
+	}
+	if pre.AutoConfirmUser {
+		// Confirmed by the function: no code is sent. autoVerifyEmail and
+		// autoVerifyPhone take effect only with autoConfirmUser; an
+		// unconfirmed user verifies its attribute with the code.
+		u.Status = model.UserStatusTypeConfirmed
+		autoVerify(rec, pre)
+	}
 	change := store.UserChange{}
 	var details *model.CodeDeliveryDetailsType
-	if d, ok := signUpDelivery(p, rec); ok {
+	if d, ok := signUpDelivery(p, rec); ok && !pre.AutoConfirmUser {
 		if err := s.deliverable(d.medium); err != nil {
 			return nil, err
 		}
@@ -147,7 +159,7 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 		return nil, conflictError(err, p, "User already exists")
 	}
 	s.kick()
-	return &model.SignUpResponse{UserConfirmed: ptr(false), CodeDeliveryDetails: details, UserSub: ptr(sub)}, nil
+	return &model.SignUpResponse{UserConfirmed: ptr(pre.AutoConfirmUser), CodeDeliveryDetails: details, UserSub: ptr(sub)}, nil
 }
 
 // finish writes the record into the row with the derived columns.
@@ -189,6 +201,9 @@ func (s *Service) ConfirmSignUp(ctx context.Context, in *model.ConfirmSignUpRequ
 	}
 	if outcome != nil {
 		return nil, outcome
+	}
+	if err := s.postConfirmation(ctx, p, &c, u.Key, trigger.PostConfirmationConfirmSignUp, in.ClientMetadata); err != nil {
+		return nil, err
 	}
 	return &model.ConfirmSignUpResponse{}, nil
 }

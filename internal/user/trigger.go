@@ -3,6 +3,7 @@ package user
 import (
 	"context"
 
+	"github.com/cognate/cognate/internal/api/model"
 	"github.com/cognate/cognate/internal/message"
 	"github.com/cognate/cognate/internal/store"
 	"github.com/cognate/cognate/internal/trigger"
@@ -25,20 +26,8 @@ func (s *Service) customMessage(ctx context.Context, p pool, c *appClient, u sto
 	if arn == "" || s.Triggers == nil {
 		return nil, nil
 	}
-	attrs := make(map[string]string, len(r.Attributes)+3)
-	for _, a := range r.Attributes {
-		attrs[a.Name] = a.Value
-	}
-	attrs["cognito:user_status"] = u.Status
-	for kind, value := range p.aliases(r) {
-		if kind != "preferred_username" && p.aliasAttribute(kind) {
-			attrs["cognito:"+kind+"_alias"] = value
-		}
-	}
-	clientID := clientNotApplicable
-	if c != nil {
-		clientID = c.Record.ID
-	}
+	attrs := triggerAttributes(p, u, r)
+	clientID := triggerClientID(c)
 	developer := p.Config.EmailConfiguration != nil && deref(p.Config.EmailConfiguration.EmailSendingAccount) == "DEVELOPER"
 	resp, err := s.Triggers.CustomMessage(ctx, arn, trigger.CustomMessageRequest{
 		Region: regionOf(p.id()), PoolID: p.id(), ClientID: clientID, UserName: u.Username,
@@ -50,4 +39,112 @@ func (s *Service) customMessage(ctx context.Context, p pool, c *appClient, u sto
 	return &message.Override{
 		EmailSubject: deref(resp.EmailSubject), EmailMessage: deref(resp.EmailMessage), SMSMessage: deref(resp.SMSMessage),
 	}, nil
+}
+
+// triggerAttributes is a trigger event's userAttributes: the user's
+// attributes as strings plus the internal keys Cognito adds
+// (cognito:user_status, and cognito:email_alias / cognito:phone_number_alias
+// when the pool makes them aliases).
+func triggerAttributes(p pool, u store.User, r *Record) map[string]string {
+	attrs := make(map[string]string, len(r.Attributes)+3)
+	for _, a := range r.Attributes {
+		attrs[a.Name] = a.Value
+	}
+	attrs["cognito:user_status"] = u.Status
+	for kind, value := range p.aliases(r) {
+		if kind != "preferred_username" && p.aliasAttribute(kind) {
+			attrs["cognito:"+kind+"_alias"] = value
+		}
+	}
+	return attrs
+}
+
+// triggerClientID is callerContext.clientId for a call through c (nil: the
+// admin API).
+func triggerClientID(c *appClient) string {
+	if c != nil {
+		return c.Record.ID
+	}
+	return clientNotApplicable
+}
+
+// triggerARN is the pool's function for one trigger ("" when none, or when
+// the service runs no triggers).
+func (s *Service) triggerARN(p pool, pick func(*model.LambdaConfigType) *string) string {
+	if s.Triggers == nil || p.Config.LambdaConfig == nil {
+		return ""
+	}
+	return deref(pick(p.Config.LambdaConfig))
+}
+
+// userEvent is the event of a user-level trigger about u.
+func userEvent(p pool, c *appClient, u store.User, r *Record, source string) trigger.UserEvent {
+	return trigger.UserEvent{
+		Region: regionOf(p.id()), PoolID: p.id(), ClientID: triggerClientID(c), UserName: u.Username,
+		TriggerSource: source, UserAttributes: triggerAttributes(p, u, r),
+	}
+}
+
+// attributeMap turns name/value pairs (ValidationData) into a map; none is nil.
+func attributeMap(list []model.AttributeType) map[string]string {
+	if len(list) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(list))
+	for _, a := range list {
+		m[deref(a.Name)] = deref(a.Value)
+	}
+	return m
+}
+
+// preSignUp runs the pool's PreSignUp trigger, if any, before the user is
+// written: rec is the record to be created, without its sub (Cognito's
+// event does not carry one). The zero answer means no trigger.
+func (s *Service) preSignUp(ctx context.Context, p pool, c *appClient, u store.User, rec *Record, source string, validation []model.AttributeType, meta map[string]string) (trigger.PreSignUpResponse, error) {
+	arn := s.triggerARN(p, func(lc *model.LambdaConfigType) *string { return lc.PreSignUp })
+	if arn == "" {
+		return trigger.PreSignUpResponse{}, nil
+	}
+	attrs := make(map[string]string, len(rec.Attributes))
+	for _, a := range rec.Attributes {
+		if a.Name != "sub" {
+			attrs[a.Name] = a.Value
+		}
+	}
+	return s.Triggers.PreSignUp(ctx, arn, trigger.UserEvent{
+		Region: regionOf(p.id()), PoolID: p.id(), ClientID: triggerClientID(c), UserName: u.Username,
+		TriggerSource: source, UserAttributes: attrs, ValidationData: attributeMap(validation), ClientMetadata: meta,
+	})
+}
+
+// autoVerify applies PreSignUp's autoVerifyEmail / autoVerifyPhone to a
+// record: an attribute the user has is marked verified; one it lacks is
+// left alone.
+func autoVerify(rec *Record, resp trigger.PreSignUpResponse) {
+	for attr, on := range map[string]bool{"email": resp.AutoVerifyEmail, "phone_number": resp.AutoVerifyPhone} {
+		if _, ok := rec.Get(attr); ok && on {
+			rec.Set(attr+"_verified", "true")
+		}
+	}
+}
+
+// postConfirmation runs the pool's PostConfirmation trigger, if any, once
+// the confirmation is written. A failure is the caller's error; the
+// confirmation stays.
+func (s *Service) postConfirmation(ctx context.Context, p pool, c *appClient, key, source string, meta map[string]string) error {
+	arn := s.triggerARN(p, func(lc *model.LambdaConfigType) *string { return lc.PostConfirmation })
+	if arn == "" {
+		return nil
+	}
+	u, err := s.Store.GetUser(ctx, p.id(), key)
+	if err != nil {
+		return err
+	}
+	r, err := decodeRecord(u)
+	if err != nil {
+		return err
+	}
+	e := userEvent(p, c, u, r, source)
+	e.ClientMetadata = meta
+	return s.Triggers.PostConfirmation(ctx, arn, e)
 }

@@ -355,3 +355,92 @@ func TestPostConfirmationTrigger(t *testing.T) {
 		}
 	})
 }
+
+func TestAuthenticationTriggers(t *testing.T) {
+	e := newTrigEnv(t)
+	ctx := context.Background()
+	pre := e.lambda.handle("pre-auth", func(_ context.Context, ev events.CognitoEventUserPoolsPreAuthentication) (events.CognitoEventUserPoolsPreAuthentication, error) {
+		if ev.UserName == "blocked" {
+			return ev, errors.New("blocked by policy")
+		}
+		return ev, nil
+	})
+	post := e.lambda.handle("post-auth", func(_ context.Context, ev events.CognitoEventUserPoolsPostAuthentication) (events.CognitoEventUserPoolsPostAuthentication, error) {
+		if ev.UserName == "postfail" {
+			return ev, errors.New("audit log down")
+		}
+		return ev, nil
+	})
+	poolID, clientID := e.pool(t, &types.LambdaConfigType{PreAuthentication: aws.String(pre), PostAuthentication: aws.String(post)})
+	for _, name := range []string{"ann", "blocked", "postfail"} {
+		if _, err := e.admin.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+			UserPoolId: aws.String(poolID), Username: aws.String(name), MessageAction: types.MessageActionTypeSuppress,
+			UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(name + "@example.com")}},
+		}); err != nil {
+			t.Fatalf("AdminCreateUser: %v", err)
+		}
+		if _, err := e.admin.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
+			UserPoolId: aws.String(poolID), Username: aws.String(name), Password: aws.String("Passw0rd!x"), Permanent: true,
+		}); err != nil {
+			t.Fatalf("AdminSetUserPassword: %v", err)
+		}
+	}
+	signIn := func(name, pw string, meta map[string]string) (*cip.InitiateAuthOutput, error) {
+		return e.admin.InitiateAuth(ctx, &cip.InitiateAuthInput{
+			ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+			AuthParameters: map[string]string{"USERNAME": name, "PASSWORD": pw}, ClientMetadata: meta,
+		})
+	}
+
+	t.Run("events", func(t *testing.T) {
+		out, err := signIn("ann", "Passw0rd!x", map[string]string{"device": "phone"})
+		if err != nil || out.AuthenticationResult == nil {
+			t.Fatalf("InitiateAuth = %v, %v", out, err)
+		}
+		pres, _ := trigEvents[events.CognitoEventUserPoolsPreAuthentication](t, e.lambda, "pre-auth")
+		posts, raws := trigEvents[events.CognitoEventUserPoolsPostAuthentication](t, e.lambda, "post-auth")
+		if len(pres) != 1 || len(posts) != 1 {
+			t.Fatalf("%d PreAuthentication and %d PostAuthentication calls, want 1 and 1", len(pres), len(posts))
+		}
+		p := pres[0]
+		if p.TriggerSource != "PreAuthentication_Authentication" || p.UserName != "ann" || p.CallerContext.ClientID != clientID ||
+			p.Request.ValidationData["device"] != "phone" || p.Request.UserAttributes["email"] != "ann@example.com" {
+			t.Errorf("PreAuthentication event = %+v", p)
+		}
+		q := posts[0]
+		if q.TriggerSource != "PostAuthentication_Authentication" || q.UserName != "ann" || q.CallerContext.ClientID != clientID ||
+			q.Request.UserAttributes["cognito:user_status"] != "CONFIRMED" || q.Request.NewDeviceUsed {
+			t.Errorf("PostAuthentication event = %+v", q)
+		}
+		if req, _ := raws[0]["request"].(map[string]any); req["clientMetadata"] != nil {
+			t.Errorf("PostAuthentication clientMetadata = %#v, want none (InitiateAuth's goes to PreAuthentication only)", req["clientMetadata"])
+		}
+	})
+	t.Run("PreAuthentication runs before the password check", func(t *testing.T) {
+		_, err := signIn("blocked", "Wr0ng-password", nil)
+		wantAPIError[*types.UserLambdaValidationException](t, err, "PreAuthentication failed with error blocked by policy.")
+		_, err = signIn("blocked", "Passw0rd!x", nil)
+		wantAPIError[*types.UserLambdaValidationException](t, err, "PreAuthentication failed with error blocked by policy.")
+		posts, _ := trigEvents[events.CognitoEventUserPoolsPostAuthentication](t, e.lambda, "post-auth")
+		for _, p := range posts {
+			if p.UserName == "blocked" {
+				t.Errorf("PostAuthentication ran for a refused sign-in")
+			}
+		}
+	})
+	t.Run("a wrong password does not reach PostAuthentication", func(t *testing.T) {
+		_, err := signIn("ann", "Wr0ng-password", nil)
+		wantAPIError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
+		posts, _ := trigEvents[events.CognitoEventUserPoolsPostAuthentication](t, e.lambda, "post-auth")
+		if len(posts) != 1 {
+			t.Errorf("%d PostAuthentication calls, want 1", len(posts))
+		}
+	})
+	t.Run("PostAuthentication failure fails the sign-in", func(t *testing.T) {
+		out, err := signIn("postfail", "Passw0rd!x", nil)
+		wantAPIError[*types.UserLambdaValidationException](t, err, "PostAuthentication failed with error audit log down.")
+		if out != nil {
+			t.Errorf("tokens issued: %+v", out)
+		}
+	})
+}

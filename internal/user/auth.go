@@ -63,7 +63,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in *model.InitiateAuthReques
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.initiate(ctx, c, *in.AuthFlow, in.AuthParameters, false)
+	res, err := s.initiate(ctx, c, *in.AuthFlow, in.AuthParameters, false, in.ClientMetadata)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func (s *Service) AdminInitiateAuth(ctx context.Context, in *model.AdminInitiate
 	if c.Record.PoolID != *in.UserPoolId {
 		return nil, model.Errorf(model.ResourceNotFoundException, "User pool client %s does not exist.", c.Record.ID)
 	}
-	res, err := s.initiate(ctx, c, *in.AuthFlow, in.AuthParameters, true)
+	res, err := s.initiate(ctx, c, *in.AuthFlow, in.AuthParameters, true, in.ClientMetadata)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,9 @@ func (s *Service) AdminInitiateAuth(ctx context.Context, in *model.AdminInitiate
 // authResult is the shape shared by the four sign-in responses.
 type authResult = model.InitiateAuthResponse
 
-func (s *Service) initiate(ctx context.Context, c appClient, flow string, params map[string]string, admin bool) (*authResult, error) {
+// meta is the call's ClientMetadata, which Cognito passes to
+// PreAuthentication as validationData.
+func (s *Service) initiate(ctx context.Context, c appClient, flow string, params map[string]string, admin bool, meta map[string]string) (*authResult, error) {
 	switch flow {
 	case model.AuthFlowTypeUserPasswordAuth, model.AuthFlowTypeUserSrpAuth, model.AuthFlowTypeRefreshTokenAuth, model.AuthFlowTypeRefreshToken:
 	case model.AuthFlowTypeAdminUserPasswordAuth, model.AuthFlowTypeAdminNoSrpAuth:
@@ -118,16 +120,16 @@ func (s *Service) initiate(ctx context.Context, c appClient, flow string, params
 	}
 	switch flow {
 	case model.AuthFlowTypeUserSrpAuth:
-		return s.startSRP(ctx, c, params)
+		return s.startSRP(ctx, c, params, meta)
 	case model.AuthFlowTypeRefreshTokenAuth, model.AuthFlowTypeRefreshToken:
 		return s.refresh(ctx, c, params)
 	default:
-		return s.passwordAuth(ctx, c, params)
+		return s.passwordAuth(ctx, c, params, meta)
 	}
 }
 
 // passwordAuth is USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH.
-func (s *Service) passwordAuth(ctx context.Context, c appClient, params map[string]string) (*authResult, error) {
+func (s *Service) passwordAuth(ctx context.Context, c appClient, params map[string]string, meta map[string]string) (*authResult, error) {
 	username, err := param(params, "USERNAME")
 	if err != nil {
 		return nil, err
@@ -157,6 +159,9 @@ func (s *Service) passwordAuth(ctx context.Context, c appClient, params map[stri
 	if err != nil {
 		return nil, err
 	}
+	if err := s.preAuthentication(ctx, c, u, r, meta); err != nil {
+		return nil, err
+	}
 	if err := s.checkLockout(r); err != nil {
 		return nil, err
 	}
@@ -170,7 +175,9 @@ func (s *Service) passwordAuth(ctx context.Context, c appClient, params map[stri
 		}
 		return nil, notAuthorized("Incorrect username or password.")
 	}
-	return s.afterPassword(ctx, c, u, r)
+	// InitiateAuth's ClientMetadata is not PostAuthentication's
+	// clientMetadata (API reference, InitiateAuth ClientMetadata).
+	return s.afterPassword(ctx, c, u, r, nil)
 }
 
 func secretHashParam(params map[string]string) *string {
@@ -182,7 +189,8 @@ func secretHashParam(params map[string]string) *string {
 
 // afterPassword decides what follows a correct password: the user's state
 // may refuse the sign-in or ask for a new password; otherwise tokens.
-func (s *Service) afterPassword(ctx context.Context, c appClient, u store.User, r *Record) (*authResult, error) {
+// meta is the clientMetadata PostAuthentication receives.
+func (s *Service) afterPassword(ctx context.Context, c appClient, u store.User, r *Record, meta map[string]string) (*authResult, error) {
 	if !u.Enabled {
 		return nil, notAuthorized("User is disabled.")
 	}
@@ -200,6 +208,9 @@ func (s *Service) afterPassword(ctx context.Context, c appClient, u store.User, 
 			return nil, notAuthorized("Temporary password has expired and must be reset by an administrator.")
 		}
 		return s.newPasswordChallenge(c, u, r)
+	}
+	if err := s.postAuthentication(ctx, c, u.Key, meta); err != nil {
+		return nil, err
 	}
 	return s.signIn(ctx, c, u.Key)
 }
@@ -406,7 +417,7 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in *model.RespondT
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.respond(ctx, c, *in.ChallengeName, in.ChallengeResponses, deref(in.Session))
+	res, err := s.respond(ctx, c, *in.ChallengeName, in.ChallengeResponses, deref(in.Session), in.ClientMetadata)
 	if err != nil {
 		return nil, err
 	}
@@ -423,7 +434,7 @@ func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *model.Adm
 	if c.Record.PoolID != *in.UserPoolId {
 		return nil, model.Errorf(model.ResourceNotFoundException, "User pool client %s does not exist.", c.Record.ID)
 	}
-	res, err := s.respond(ctx, c, *in.ChallengeName, in.ChallengeResponses, deref(in.Session))
+	res, err := s.respond(ctx, c, *in.ChallengeName, in.ChallengeResponses, deref(in.Session), in.ClientMetadata)
 	if err != nil {
 		return nil, err
 	}
@@ -431,19 +442,19 @@ func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *model.Adm
 		ChallengeParameters: res.ChallengeParameters, AuthenticationResult: res.AuthenticationResult}, nil
 }
 
-func (s *Service) respond(ctx context.Context, c appClient, challenge string, resp map[string]string, session string) (*authResult, error) {
+func (s *Service) respond(ctx context.Context, c appClient, challenge string, resp map[string]string, session string, meta map[string]string) (*authResult, error) {
 	switch challenge {
 	case model.ChallengeNameTypePasswordVerifier:
-		return s.finishSRP(ctx, c, resp)
+		return s.finishSRP(ctx, c, resp, meta)
 	case model.ChallengeNameTypeNewPasswordRequired:
-		return s.newPassword(ctx, c, resp, session)
+		return s.newPassword(ctx, c, resp, session, meta)
 	}
 	return nil, model.Errorf("NotImplementedException", "Cognate does not implement the %s challenge yet.", challenge)
 }
 
 // newPassword answers NEW_PASSWORD_REQUIRED: the new password, and any
 // required attributes the user lacked.
-func (s *Service) newPassword(ctx context.Context, c appClient, resp map[string]string, session string) (*authResult, error) {
+func (s *Service) newPassword(ctx context.Context, c appClient, resp map[string]string, session string, meta map[string]string) (*authResult, error) {
 	st, err := s.openSession(session, c, model.ChallengeNameTypeNewPasswordRequired)
 	if err != nil {
 		return nil, err
@@ -499,6 +510,9 @@ func (s *Service) newPassword(ctx context.Context, c appClient, resp map[string]
 	})
 	if err != nil {
 		return nil, conflictError(err, p, "User already exists")
+	}
+	if err := s.postAuthentication(ctx, c, u.Key, meta); err != nil {
+		return nil, err
 	}
 	return s.signIn(ctx, c, u.Key)
 }

@@ -51,7 +51,7 @@ var srpBlockAAD = []byte("cognate/srp-block/v1")
 
 // startSRP is USER_SRP_AUTH: it answers with the PASSWORD_VERIFIER
 // challenge.
-func (s *Service) startSRP(ctx context.Context, c appClient, params map[string]string) (*authResult, error) {
+func (s *Service) startSRP(ctx context.Context, c appClient, params map[string]string, meta map[string]string) (*authResult, error) {
 	username, err := param(params, "USERNAME")
 	if err != nil {
 		return nil, err
@@ -80,6 +80,9 @@ func (s *Service) startSRP(ctx context.Context, c appClient, params map[string]s
 	}
 	r, err := decodeRecord(u)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.preAuthentication(ctx, c, u, r, meta); err != nil {
 		return nil, err
 	}
 	sr, err := s.openSRP(p, u.Username, r)
@@ -140,7 +143,7 @@ func (s *Service) openSRP(p pool, username string, r *Record) (srpRecord, error)
 }
 
 // finishSRP checks the PASSWORD_VERIFIER answer.
-func (s *Service) finishSRP(ctx context.Context, c appClient, resp map[string]string) (*authResult, error) {
+func (s *Service) finishSRP(ctx context.Context, c appClient, resp map[string]string, meta map[string]string) (*authResult, error) {
 	blockB64, err := param(resp, "PASSWORD_CLAIM_SECRET_BLOCK")
 	if err != nil {
 		return nil, err
@@ -206,5 +209,5 @@ func (s *Service) finishSRP(ctx context.Context, c appClient, resp map[string]st
 		}
 		return nil, wrong
 	}
-	return s.afterPassword(ctx, c, u, r)
+	return s.afterPassword(ctx, c, u, r, meta)
 }

@@ -148,3 +148,37 @@ func (s *Service) postConfirmation(ctx context.Context, p pool, c *appClient, ke
 	e.ClientMetadata = meta
 	return s.Triggers.PostConfirmation(ctx, arn, e)
 }
+
+// preAuthentication runs the pool's PreAuthentication trigger, if any, for
+// a user found at sign-in, before the password is checked. meta is the
+// call's ClientMetadata, sent as validationData.
+func (s *Service) preAuthentication(ctx context.Context, c appClient, u store.User, r *Record, meta map[string]string) error {
+	arn := s.triggerARN(c.pool, func(lc *model.LambdaConfigType) *string { return lc.PreAuthentication })
+	if arn == "" {
+		return nil
+	}
+	e := userEvent(c.pool, &c, u, r, trigger.PreAuthenticationAuthentication)
+	e.ValidationData = meta
+	return s.Triggers.PreAuthentication(ctx, arn, e)
+}
+
+// postAuthentication runs the pool's PostAuthentication trigger, if any,
+// once the user has proved who they are and before tokens are issued: a
+// failure fails the sign-in.
+func (s *Service) postAuthentication(ctx context.Context, c appClient, key string, meta map[string]string) error {
+	arn := s.triggerARN(c.pool, func(lc *model.LambdaConfigType) *string { return lc.PostAuthentication })
+	if arn == "" {
+		return nil
+	}
+	u, err := s.Store.GetUser(ctx, c.pool.id(), key)
+	if err != nil {
+		return err
+	}
+	r, err := decodeRecord(u)
+	if err != nil {
+		return err
+	}
+	e := userEvent(c.pool, &c, u, r, trigger.PostAuthenticationAuthentication)
+	e.ClientMetadata = meta
+	return s.Triggers.PostAuthentication(ctx, arn, e)
+}

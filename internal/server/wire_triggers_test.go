@@ -444,3 +444,20 @@ func TestAuthenticationTriggers(t *testing.T) {
 		}
 	})
 }
+
+func TestCustomSenderTriggersRefused(t *testing.T) {
+	e := newTrigEnv(t)
+	ctx := context.Background()
+	arn := aws.String("arn:aws:lambda:us-east-1:" + testAccount + ":function:sender")
+	key := aws.String("arn:aws:kms:us-east-1:" + testAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab")
+	for name, lc := range map[string]*types.LambdaConfigType{
+		"email": {KMSKeyID: key, CustomEmailSender: &types.CustomEmailLambdaVersionConfigType{LambdaArn: arn, LambdaVersion: types.CustomEmailSenderLambdaVersionTypeV10}},
+		"sms":   {KMSKeyID: key, CustomSMSSender: &types.CustomSMSLambdaVersionConfigType{LambdaArn: arn, LambdaVersion: types.CustomSMSSenderLambdaVersionTypeV10}},
+	} {
+		_, err := e.admin.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("sender-" + name), LambdaConfig: lc})
+		wantAPIError[*types.InvalidParameterException](t, err, "Cognate does not support CustomEmailSender/CustomSMSSender triggers (they need KMS).")
+		poolID, _ := e.pool(t, nil)
+		_, err = e.admin.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: aws.String(poolID), LambdaConfig: lc})
+		wantAPIError[*types.InvalidParameterException](t, err, "Cognate does not support CustomEmailSender/CustomSMSSender triggers (they need KMS).")
+	}
+}

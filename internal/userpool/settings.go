@@ -140,6 +140,12 @@ func verificationMessages(u updatable) (tpl *model.VerificationMessageTemplateTy
 
 // checkSettings enforces the rules that span several members.
 func checkSettings(cfg *model.UserPoolType) error {
+	if lc := cfg.LambdaConfig; lc != nil && (lc.CustomEmailSender != nil || lc.CustomSMSSender != nil) {
+		// Cognate's own refusal (issue 6): these triggers receive codes
+		// encrypted with the pool's KMS key, which Cognate cannot reach. A
+		// pool that would silently send its messages another way is worse.
+		return invalidParameter("Cognate does not support CustomEmailSender/CustomSMSSender triggers (they need KMS).")
+	}
 	if len(cfg.AliasAttributes) > 0 && len(cfg.UsernameAttributes) > 0 {
 		// Text inferred: not found in a recorded AWS response.
 		return invalidParameter("Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.")

@@ -7,9 +7,10 @@
 // A trigger source is declared, not copied. It contributes its name (used in
 // the error texts), the Go types of its "request" and "response" members, and
 // an optional check of the answer; the envelope, the invocation, the logging
-// and the error mapping are shared by [Invoke]. CustomMessage is the only
-// source implemented today. Adding PreSignUp, for example, takes its types,
-// a [Source] value and a thin method:
+// and the error mapping are shared by [Invoke]. Implemented sources:
+// CustomMessage, PreSignUp, PostConfirmation, PreAuthentication and
+// PostAuthentication. PreSignUp, for example, takes its types, a [Source]
+// value and a thin method (shown simplified; see signup.go):
 //
 //	// PreSignUpRequest is what a caller knows about the sign-up.
 //	type PreSignUpRequest struct {

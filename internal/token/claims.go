@@ -32,11 +32,15 @@ type AccessClaims struct {
 	IssuedAt time.Time
 	JTI      string
 	Username string
+	// Extra are claims a PreTokenGeneration trigger added, written after
+	// username; one that repeats a claim already written is left out.
+	Extra []Claim
 }
 
 // MarshalJSON writes the claims in Cognito's order:
 // sub, [cognito:groups], iss, client_id, [origin_jti], event_id, token_use,
-// scope, auth_time, exp, iat, [jti], username. There is no version claim
+// scope, auth_time, exp, iat, [jti], username, then the claims a
+// PreTokenGeneration trigger added. There is no version claim
 // (only /oauth2/token tokens carry one, decision 5) and no aud.
 func (c *AccessClaims) MarshalJSON() ([]byte, error) {
 	var o object
@@ -59,6 +63,12 @@ func (c *AccessClaims) MarshalJSON() ([]byte, error) {
 		o.str("jti", c.JTI)
 	}
 	o.str("username", c.Username)
+	for _, a := range c.Extra {
+		if a.Name == "" || o.has(a.Name) {
+			continue
+		}
+		o.claim(a)
+	}
 	return o.close(), nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -50,6 +52,22 @@ type Subject struct {
 	// empty ones are omitted.
 	Roles         []string
 	PreferredRole string
+
+	// Customisations chosen by a PreTokenGeneration trigger; the caller
+	// has already left out the claims Cognito protects. IDExtra adds or
+	// overrides ID-token claims: one named like an attribute claim takes
+	// its place, a new one comes after the fixed claims and the
+	// attributes, in order. IDSuppress removes ID-token claims (attributes,
+	// cognito:groups, cognito:roles, cognito:preferred_role). AccessExtra
+	// and AccessSuppress do the same for the access token (added claims
+	// after username). Scopes, when not nil, is the access token's scope
+	// claim (space-separated; empty when every scope was suppressed)
+	// instead of AdminScope.
+	IDExtra        []Claim
+	IDSuppress     []string
+	AccessExtra    []Claim
+	AccessSuppress []string
+	Scopes         []string
 }
 
 // Tokens are what a sign-in returns.
@@ -111,25 +129,43 @@ func (s *Service) Issue(ctx context.Context, sub Subject) (Tokens, error) {
 		sub.AuthTime = now
 	}
 
+	scope := AdminScope
+	if sub.Scopes != nil {
+		scope = strings.Join(sub.Scopes, " ")
+	}
+	accessGroups, idGroups, roles, preferred := sub.Groups, sub.Groups, sub.Roles, sub.PreferredRole
+	if slices.Contains(sub.AccessSuppress, "cognito:groups") {
+		accessGroups = nil
+	}
+	if slices.Contains(sub.IDSuppress, "cognito:groups") {
+		idGroups = nil
+	}
+	if slices.Contains(sub.IDSuppress, "cognito:roles") {
+		roles = nil
+	}
+	if slices.Contains(sub.IDSuppress, "cognito:preferred_role") {
+		preferred = ""
+	}
 	access := &AccessClaims{
 		PoolID:    sub.PoolID,
 		Sub:       sub.Sub,
-		Groups:    sub.Groups,
+		Groups:    accessGroups,
 		Issuer:    issuer,
 		ClientID:  sub.ClientID,
 		OriginJTI: sub.OriginJTI,
 		EventID:   eventID,
 		TokenUse:  "access",
-		Scope:     AdminScope,
+		Scope:     scope,
 		AuthTime:  sub.AuthTime,
 		ExpiresAt: iat.Add(accessValidity),
 		IssuedAt:  now,
 		JTI:       accessJTI,
 		Username:  sub.Username,
+		Extra:     customize(nil, sub.AccessExtra, sub.AccessSuppress),
 	}
 	id := &IDClaims{
 		Sub:        sub.Sub,
-		Groups:     sub.Groups,
+		Groups:     idGroups,
 		Issuer:     issuer,
 		Username:   sub.Username,
 		OriginJTI:  sub.OriginJTI,
@@ -140,10 +176,10 @@ func (s *Service) Issue(ctx context.Context, sub Subject) (Tokens, error) {
 		ExpiresAt:  iat.Add(idValidity),
 		IssuedAt:   now,
 		JTI:        idJTI,
-		Attributes: sub.IDClaims,
+		Attributes: customize(sub.IDClaims, sub.IDExtra, sub.IDSuppress),
 
-		Roles:         sub.Roles,
-		PreferredRole: sub.PreferredRole,
+		Roles:         roles,
+		PreferredRole: preferred,
 	}
 	accessToken, err := sign(accessKey, access)
 	if err != nil {
@@ -160,6 +196,25 @@ func (s *Service) Issue(ctx context.Context, sub Subject) (Tokens, error) {
 		AccessJTI:   accessJTI,
 		IDJTI:       idJTI,
 	}, nil
+}
+
+// customize applies a trigger's overrides to claims: a claim of extra named
+// like one of claims replaces its value in place, the others are appended
+// in order; then the claims named in suppress are dropped. claims is not
+// modified.
+func customize(claims, extra []Claim, suppress []string) []Claim {
+	if len(extra) == 0 && len(suppress) == 0 {
+		return claims
+	}
+	out := slices.Clone(claims)
+	for _, e := range extra {
+		if i := slices.IndexFunc(out, func(c Claim) bool { return c.Name == e.Name }); i >= 0 {
+			out[i] = e
+		} else {
+			out = append(out, e)
+		}
+	}
+	return slices.DeleteFunc(out, func(c Claim) bool { return slices.Contains(suppress, c.Name) })
 }
 
 func orDefault(d time.Duration) time.Duration {

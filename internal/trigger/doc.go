@@ -8,8 +8,8 @@
 // the error texts), the Go types of its "request" and "response" members, and
 // an optional check of the answer; the envelope, the invocation, the logging
 // and the error mapping are shared by [Invoke]. Implemented sources:
-// CustomMessage, PreSignUp, PostConfirmation, PreAuthentication and
-// PostAuthentication. PreSignUp, for example, takes its types, a [Source]
+// CustomMessage, PreSignUp, PostConfirmation, PreAuthentication,
+// PostAuthentication and PreTokenGeneration (V1 and V2 events). PreSignUp, for example, takes its types, a [Source]
 // value and a thin method (shown simplified; see signup.go):
 //
 //	// PreSignUpRequest is what a caller knows about the sign-up.

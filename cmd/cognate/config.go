@@ -44,6 +44,8 @@ type config struct {
 	TLSCert       string
 	TLSKey        string
 	TLSSelfSigned bool
+	// Seed is a seed file applied at start (internal/seed).
+	Seed string
 }
 
 // setting binds one flag to its env var.
@@ -75,6 +77,7 @@ func (c *config) settings() []setting {
 		{"tls-cert", "COGNATE_TLS_CERT", "", "serve HTTPS (HTTP/2 offered) with this PEM `file` of certificate chain; needs --tls-key", &c.TLSCert},
 		{"tls-key", "COGNATE_TLS_KEY", "", "PEM `file` of the private key of --tls-cert", &c.TLSKey},
 		{"metrics-addr", "COGNATE_METRICS_ADDR", "", "serve Prometheus /metrics on this host:port instead of on --addr", &c.MetricsAddr},
+		{"seed", "COGNATE_SEED", "", "YAML `file` declaring user pools with fixed ids, app clients, groups and users, applied at start (see the README's \"Seed file\")", &c.Seed},
 		{"issuer", "COGNATE_ISSUER", "public-url", "token issuer: public-url (<public-url>/<poolId>) or aws (https://cognito-idp.<region>.amazonaws.com/<poolId>)", &c.Issuer},
 	}
 }

@@ -88,6 +88,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 		return err
 	}
 	logger := newLogger(cfg)
+	seedFile, err := loadSeed(cfg)
+	if err != nil {
+		return err
+	}
 	tlsConfig, err := loadTLS(cfg, logger)
 	if err != nil {
 		return err
@@ -121,6 +125,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 		Passwords:      password.Strong,
 		SMTPFrom:       cfg.SMTPFrom,
 		LambdaEndpoint: cfg.Lambda,
+		Seed:           seedFile,
 	}
 	scfg.Metrics = metrics.New()
 	scfg.MetricsRoute = cfg.MetricsAddr == ""

@@ -16,6 +16,7 @@ import (
 	"github.com/cognate/cognate/internal/metrics"
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/seal"
+	"github.com/cognate/cognate/internal/seed"
 	"github.com/cognate/cognate/internal/store"
 	"github.com/cognate/cognate/internal/token"
 	"github.com/cognate/cognate/internal/trigger"
@@ -52,6 +53,8 @@ type Config struct {
 	// (otherwise cmd/cognate serves it on --metrics-addr).
 	Metrics      *metrics.Metrics
 	MetricsRoute bool
+	// Seed, when set, is applied before the server serves (--seed).
+	Seed *seed.File
 }
 
 // Server is Cognate assembled: its HTTP handler and background work.
@@ -114,6 +117,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Triggers: trigger.New(invoker),
 	}
 	groups := &group.Service{Store: cfg.Store, Pools: pools, Users: users, Now: clk.Now}
+	if cfg.Seed != nil {
+		if err := seed.Apply(ctx, seed.Services{Store: cfg.Store, Pools: pools, Users: users, Groups: groups, Logger: cfg.Logger}, cfg.Seed); err != nil {
+			return nil, err
+		}
+	}
 	routes := map[string]http.Handler{
 		"GET /{poolID}/.well-known/jwks.json":            tokens.JWKSHandler(),
 		"GET /{poolID}/.well-known/openid-configuration": tokens.DiscoveryHandler(),

@@ -62,6 +62,9 @@ type Record struct {
 	// in pools that keep the original value until then
 	// (AttributesRequireVerificationBeforeUpdate). Never shown by GetUser.
 	Pending map[string]string `json:"pending,omitempty"`
+	// Seeded is an argon2id hash of the credentials a seed file last
+	// applied (seed.go), so a restart with the same file changes nothing.
+	Seeded string `json:"seeded,omitempty"`
 }
 
 func decodeRecord(u store.User) (*Record, error) {

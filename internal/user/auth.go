@@ -14,6 +14,7 @@ import (
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/store"
 	"github.com/cognate/cognate/internal/token"
+	"github.com/cognate/cognate/internal/trigger"
 )
 
 // flowAllowed reports whether an app client allows an auth flow, by its
@@ -212,7 +213,7 @@ func (s *Service) afterPassword(ctx context.Context, c appClient, u store.User, 
 	if err := s.postAuthentication(ctx, c, u.Key, meta); err != nil {
 		return nil, err
 	}
-	return s.signIn(ctx, c, u.Key)
+	return s.signIn(ctx, c, u.Key, trigger.TokenGenerationAuthentication, meta)
 }
 
 // newPasswordChallenge asks a user with a temporary password for a new one.
@@ -258,8 +259,10 @@ func (c appClient) sessionValidity() time.Duration {
 
 // signIn issues tokens for a user who has proved who they are: a new token
 // family, its refresh token written with the user's sign-in bookkeeping in
-// one transaction.
-func (s *Service) signIn(ctx context.Context, c appClient, key string) (*authResult, error) {
+// one transaction. The PreTokenGeneration trigger (source, with the call's
+// ClientMetadata meta) runs before that transaction, so that a failing
+// trigger leaves no refresh token behind.
+func (s *Service) signIn(ctx context.Context, c appClient, key, source string, meta map[string]string) (*authResult, error) {
 	refresh, refreshHash, err := token.NewRefreshToken()
 	if err != nil {
 		return nil, err
@@ -270,7 +273,22 @@ func (s *Service) signIn(ctx context.Context, c appClient, key string) (*authRes
 	}
 	now := s.now()
 	validity := c.Validity()
-	u, err := s.update(ctx, c.pool, key, func(u *store.User, r *Record) (store.UserChange, error) {
+	cur, err := s.Store.GetUser(ctx, c.pool.id(), key)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	r, err := decodeRecord(cur)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := s.subject(ctx, c, cur, r, now, family)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.preTokenGeneration(ctx, c, cur, r, source, meta, &sub); err != nil {
+		return nil, err
+	}
+	_, err = s.update(ctx, c.pool, key, func(u *store.User, r *Record) (store.UserChange, error) {
 		r.FailedSignIns, r.LockedUntil = 0, 0
 		return store.UserChange{RefreshTokens: []store.RefreshToken{{
 			Hash: refreshHash, PoolID: c.pool.id(), UserKey: u.Key, ClientID: c.Record.ID,
@@ -280,11 +298,7 @@ func (s *Service) signIn(ctx context.Context, c appClient, key string) (*authRes
 	if err != nil {
 		return nil, err
 	}
-	r, err := decodeRecord(u)
-	if err != nil {
-		return nil, err
-	}
-	toks, err := s.issue(ctx, c, u, r, now, family)
+	toks, err := s.Tokens.Issue(ctx, sub)
 	if err != nil {
 		return nil, err
 	}
@@ -297,9 +311,10 @@ func (s *Service) signIn(ctx context.Context, c appClient, key string) (*authRes
 	}, nil
 }
 
-// issue signs an access and an ID token for a user, with the groups the
-// user is in now.
-func (s *Service) issue(ctx context.Context, c appClient, u store.User, r *Record, authTime time.Time, family string) (token.Tokens, error) {
+// subject is what the tokens of a user say before any trigger changes
+// them: the attributes the client may read and the groups the user is in
+// now.
+func (s *Service) subject(ctx context.Context, c appClient, u store.User, r *Record, authTime time.Time, family string) (token.Subject, error) {
 	validity := c.Validity()
 	var claims []token.Claim
 	for _, a := range r.Attributes {
@@ -310,14 +325,27 @@ func (s *Service) issue(ctx context.Context, c appClient, u store.User, r *Recor
 	}
 	groups, roles, preferred, err := s.groupClaims(ctx, c.pool.id(), u.Key)
 	if err != nil {
-		return token.Tokens{}, err
+		return token.Subject{}, err
 	}
-	return s.Tokens.Issue(ctx, token.Subject{
+	return token.Subject{
 		PoolID: c.pool.id(), Region: regionOf(c.pool.id()), ClientID: c.Record.ID,
 		Username: u.Username, Sub: u.Sub, IDClaims: claims, AuthTime: authTime, OriginJTI: family,
 		AccessValidity: validity.Access, IDValidity: validity.ID,
 		Groups: groups, Roles: roles, PreferredRole: preferred,
-	})
+	}, nil
+}
+
+// refreshSubject is the tokens of a refresh, after the PreTokenGeneration
+// trigger (TokenGeneration_RefreshTokens) has had its say.
+func (s *Service) refreshSubject(ctx context.Context, c appClient, u store.User, r *Record, rt store.RefreshToken, meta map[string]string) (token.Subject, error) {
+	sub, err := s.subject(ctx, c, u, r, rt.AuthTime, rt.OriginJTI)
+	if err != nil {
+		return token.Subject{}, err
+	}
+	if err := s.preTokenGeneration(ctx, c, u, r, trigger.TokenGenerationRefreshTokens, meta, &sub); err != nil {
+		return token.Subject{}, err
+	}
+	return sub, nil
 }
 
 func regionOf(poolID string) string {
@@ -349,7 +377,11 @@ func (s *Service) refresh(ctx context.Context, c appClient, params map[string]st
 			}
 		}
 	}
-	toks, err := s.issue(ctx, c, u, r, rt.AuthTime, rt.OriginJTI)
+	sub, err := s.refreshSubject(ctx, c, u, r, rt, nil)
+	if err != nil {
+		return nil, err
+	}
+	toks, err := s.Tokens.Issue(ctx, sub)
 	if err != nil {
 		return nil, err
 	}
@@ -514,7 +546,7 @@ func (s *Service) newPassword(ctx context.Context, c appClient, resp map[string]
 	if err := s.postAuthentication(ctx, c, u.Key, meta); err != nil {
 		return nil, err
 	}
-	return s.signIn(ctx, c, u.Key)
+	return s.signIn(ctx, c, u.Key, trigger.TokenGenerationNewPasswordChallenge, meta)
 }
 
 // GetTokensFromRefreshToken exchanges a refresh token for new tokens; with
@@ -534,6 +566,10 @@ func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *model.GetTo
 	if err != nil {
 		return nil, err
 	}
+	sub, err := s.refreshSubject(ctx, c, u, r, rt, in.ClientMetadata)
+	if err != nil {
+		return nil, err
+	}
 	out := &model.AuthenticationResultType{TokenType: ptr("Bearer")}
 	if rot := c.Config.RefreshTokenRotation; c.rotates() {
 		next, nextHash, err := token.NewRefreshToken()
@@ -544,7 +580,7 @@ func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *model.GetTo
 		// The old token stays usable for the grace period, so that a
 		// client retrying after a lost response is not locked out.
 		grace := time.Duration(deref(rot.RetryGracePeriodSeconds)) * time.Second
-		u, err = s.update(ctx, c.pool, u.Key, func(u *store.User, r *Record) (store.UserChange, error) {
+		_, err = s.update(ctx, c.pool, u.Key, func(u *store.User, r *Record) (store.UserChange, error) {
 			ch := store.UserChange{RefreshTokens: []store.RefreshToken{{
 				Hash: nextHash, PoolID: c.pool.id(), UserKey: u.Key, ClientID: c.Record.ID, OriginJTI: rt.OriginJTI,
 				AuthTime: rt.AuthTime, CreatedAt: now, ExpiresAt: now.Add(c.Validity().Refresh),
@@ -557,7 +593,7 @@ func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *model.GetTo
 		}
 		out.RefreshToken = ptr(next)
 	}
-	toks, err := s.issue(ctx, c, u, r, rt.AuthTime, rt.OriginJTI)
+	toks, err := s.Tokens.Issue(ctx, sub)
 	if err != nil {
 		return nil, err
 	}

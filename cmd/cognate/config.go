@@ -197,8 +197,11 @@ func usage() {
   cognate [serve] [flags]   start the server (the default command)
   cognate version           print the version
   cognate bench [flags]     load a Cognito-compatible endpoint (Cognate, moto, cognito-local…)
+  cognate seed export [--db …] [--pool ID] [--out FILE]
+                            write the database's pools, clients, groups and users as a
+                            seed file (passwords cannot be exported)
 
-Run "cognate serve -h" or "cognate bench -h" for the flags.
+Run "cognate serve -h", "cognate bench -h" or "cognate seed export -h" for the flags.
 `)
 }
 

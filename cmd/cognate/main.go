@@ -30,12 +30,21 @@ var version = ""
 func main() {
 	args := os.Args[1:]
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "bench" || args[0] == "version" || args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "bench" || args[0] == "seed" || args[0] == "version" || args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
 	case "bench":
 		runBench(args)
+	case "seed":
+		err := runSeed(context.Background(), args, os.Getenv, os.Stdout)
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "cognate seed:", err)
+			os.Exit(1)
+		}
 	case "version":
 		fmt.Println(versionString())
 	case "help", "-h", "--help":

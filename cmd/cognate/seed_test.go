@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +138,112 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+const exportSeed = `pools:
+  - Id: us-east-1_second2
+    PoolName: second
+    Schema:
+      - Name: team
+        AttributeDataType: String
+        Mutable: true
+    clients:
+      - ClientId: secondclient01
+        ClientName: backend
+        ClientSecret: s3cretvalue0123456789abcdefghijklmnopqrstuvwxyz0123
+      - ClientId: secondclient02
+        ClientName: spa
+    groups:
+      - GroupName: readers
+      - GroupName: writers
+        Precedence: 3
+        RoleArn: arn:aws:iam::000000000000:role/writers
+    users:
+      - Username: bob
+        Attributes: {email: bob@example.com, custom:team: blue}
+        Password: Passw0rd!
+        Groups: [writers, readers]
+      - Username: carol
+        TemporaryPassword: Temp0rary!
+      - Username: dave
+        Password: Passw0rd!
+        Confirmed: false
+`
+
+// exportDB runs "cognate seed export" on db.
+func exportDB(t *testing.T, db string, args ...string) string {
+	t.Helper()
+	var out strings.Builder
+	must(t, runSeed(t.Context(), append([]string{"export", "--db", db}, args...), env(nil), &out))
+	return out.String()
+}
+
+func TestSeedExportRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	example, err := os.ReadFile("../../examples/seed.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := filepath.Join(dir, "first.yaml")
+	writeFile(t, first, string(example)+strings.TrimPrefix(exportSeed, "pools:\n"))
+	db1 := filepath.Join(dir, "one.db")
+	must(t, runServe(t, []string{"--db", db1, "--seed", first}, func(string) {}))
+
+	exported := exportDB(t, db1)
+	if !strings.HasPrefix(exported, "# Written by \"cognate seed export\". Passwords cannot be exported") {
+		t.Fatalf("no header comment:\n%s", exported)
+	}
+	for _, want := range []string{
+		"Id: us-east-1_example1", "Id: us-east-1_second2", "ClientId: exampleclient0000000000001",
+		"ClientSecret: s3cretvalue0123456789abcdefghijklmnopqrstuvwxyz0123", "GroupName: writers", "Precedence: 3",
+		"Username: alice@example.com", "custom:team: blue", "Groups: [readers, writers]", "Confirmed: true",
+		"# status FORCE_CHANGE_PASSWORD", "# status UNCONFIRMED",
+	} {
+		if !strings.Contains(exported, want) {
+			t.Errorf("export lacks %q", want)
+		}
+	}
+	for _, unwanted := range []string{"Password:", "sub:"} {
+		if strings.Contains(exported, unwanted) {
+			t.Errorf("export has %q", unwanted)
+		}
+	}
+	one := exportDB(t, db1, "--pool", "us-east-1_second2")
+	if strings.Contains(one, "us-east-1_example1") || !strings.Contains(one, "us-east-1_second2") {
+		t.Fatalf("--pool exported:\n%s", one)
+	}
+
+	// The export is a seed file: applied to a fresh database, it gives the
+	// same export, but for the statuses that need a password.
+	second := filepath.Join(dir, "second.yaml")
+	must(t, runSeed(t.Context(), []string{"export", "--db", db1, "--out", second}, env(nil), io.Discard))
+	db2 := filepath.Join(dir, "two.db")
+	must(t, runServe(t, []string{"--db", db2, "--seed", second}, func(addr string) {
+		user := call(t, addr, "AdminGetUser", `{"UserPoolId":"us-east-1_example1","Username":"alice@example.com"}`)
+		if !strings.Contains(user, `"FORCE_CHANGE_PASSWORD"`) {
+			t.Fatalf("a user without password: %s", user)
+		}
+		client := call(t, addr, "DescribeUserPoolClient", `{"UserPoolId":"us-east-1_second2","ClientId":"secondclient01"}`)
+		if !strings.Contains(client, "s3cretvalue0123456789abcdefghijklmnopqrstuvwxyz0123") {
+			t.Fatalf("client secret: %s", client)
+		}
+	}))
+	again := exportDB(t, db2)
+	status := regexp.MustCompile(`(?m)^ *(Confirmed: true|# status \w+: .*)\n`)
+	if a, b := status.ReplaceAllString(exported, ""), status.ReplaceAllString(again, ""); a != b {
+		t.Fatalf("export of the re-seeded database differs:\n%s\nfirst:\n%s", again, exported)
+	}
+}
+
+func TestSeedExportErrors(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.db")
+	for _, args := range [][]string{nil, {"import"}, {"export", "--db", ":memory:"}, {"export", "--db", missing}, {"export", "--db", missing, "extra"}} {
+		if err := runSeed(t.Context(), args, env(nil), io.Discard); err == nil {
+			t.Errorf("%q: no error", args)
+		}
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("export created the database")
 	}
 }

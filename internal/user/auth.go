@@ -145,6 +145,14 @@ func (s *Service) passwordAuth(ctx context.Context, c appClient, params map[stri
 	p := c.pool
 	u, err := s.lookup(ctx, p, username)
 	if errors.Is(err, store.ErrNotFound) {
+		mu, mr, _, ok, merr := s.migrateUser(ctx, c, username, pw, trigger.UserMigrationAuthentication, meta)
+		if merr != nil {
+			return nil, merr
+		}
+		if ok {
+			// The function vouched for the password.
+			return s.afterPassword(ctx, c, mu, mr, nil)
+		}
 		// Spend the time a real check takes, so that timing does not tell
 		// whether the user exists.
 		_ = s.Passwords.VerifyDummy(ctx, pw)

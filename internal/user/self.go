@@ -197,6 +197,13 @@ func (s *Service) ForgotPassword(ctx context.Context, in *model.ForgotPasswordRe
 	}
 	u, err := s.lookup(ctx, p, *in.Username)
 	if errors.Is(err, store.ErrNotFound) {
+		_, _, details, ok, merr := s.migrateUser(ctx, c, *in.Username, "", trigger.UserMigrationForgotPassword, in.ClientMetadata)
+		if merr != nil {
+			return nil, merr
+		}
+		if ok {
+			return &model.ForgotPasswordResponse{CodeDeliveryDetails: details}, nil
+		}
 		if c.preventExistenceErrors() {
 			// The same answer as for a real user, so the caller cannot tell.
 			d := delivery{"EMAIL", "email", *in.Username + "@example.com"}

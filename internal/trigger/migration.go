@@ -1,0 +1,101 @@
+package trigger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cognate/cognate/internal/api/model"
+)
+
+// UserMigration trigger sources.
+const (
+	UserMigrationAuthentication = "UserMigration_Authentication"
+	UserMigrationForgotPassword = "UserMigration_ForgotPassword"
+)
+
+// UserMigrationRequest is what a caller knows about a user it could not
+// find: the login as typed, the password (sign-in only) and the call's
+// ClientMetadata, which Cognito sends both as validationData and as
+// clientMetadata.
+type UserMigrationRequest struct {
+	Region, PoolID, ClientID, UserName string
+	TriggerSource                      string
+	Password                           string
+	ClientMetadata                     map[string]string
+}
+
+// userMigrationRequest is the event's "request" member
+// (events.CognitoEventUserPoolsMigrateUserRequest). UserMigration_ForgotPassword
+// carries no password.
+type userMigrationRequest struct {
+	Password       string            `json:"password,omitempty"`
+	ValidationData map[string]string `json:"validationData"`
+	ClientMetadata map[string]string `json:"clientMetadata,omitempty"`
+}
+
+// UserMigrationResponse is the event's "response" member
+// (events.CognitoEventUserPoolsMigrateUserResponse).
+type UserMigrationResponse struct {
+	UserAttributes         map[string]string `json:"userAttributes"`
+	FinalUserStatus        string            `json:"finalUserStatus"`
+	MessageAction          string            `json:"messageAction"`
+	DesiredDeliveryMediums []string          `json:"desiredDeliveryMediums"`
+	ForceAliasCreation     bool              `json:"forceAliasCreation"`
+}
+
+// Migrated reports whether the function answered with a user: an answer
+// without userAttributes means "no such user".
+func (r UserMigrationResponse) Migrated() bool { return len(r.UserAttributes) > 0 }
+
+var userMigration = Source[userMigrationRequest, UserMigrationResponse]{
+	Name:  "UserMigration",
+	Check: checkUserMigration,
+}
+
+// checkUserMigration vets the members Cognito constrains. The texts are
+// inferred; they follow Cognito's "Invalid lambda function output : …" form.
+func checkUserMigration(_ *userMigrationRequest, resp *UserMigrationResponse) error {
+	if !resp.Migrated() {
+		return nil
+	}
+	switch resp.FinalUserStatus {
+	case "", model.UserStatusTypeConfirmed, model.UserStatusTypeResetRequired:
+	default:
+		return model.Errorf(model.InvalidLambdaResponseException, "Invalid lambda function output : Invalid finalUserStatus %s", resp.FinalUserStatus)
+	}
+	switch resp.MessageAction {
+	case "", model.MessageActionTypeSuppress:
+	default:
+		return model.Errorf(model.InvalidLambdaResponseException, "Invalid lambda function output : Invalid messageAction %s", resp.MessageAction)
+	}
+	for _, m := range resp.DesiredDeliveryMediums {
+		if m != model.DeliveryMediumTypeEmail && m != model.DeliveryMediumTypeSms {
+			return model.Errorf(model.InvalidLambdaResponseException, "Invalid lambda function output : Invalid desiredDeliveryMediums %s", m)
+		}
+	}
+	return nil
+}
+
+// UserMigration runs a pool's UserMigration trigger. A JSON null answer (a
+// handler that returns nothing) is the empty answer: no user. Errors are
+// *model.Error (see Invoke).
+func (inv *Invoker) UserMigration(ctx context.Context, functionARN string, r UserMigrationRequest) (UserMigrationResponse, error) {
+	switch r.TriggerSource {
+	case UserMigrationAuthentication, UserMigrationForgotPassword:
+	default:
+		return UserMigrationResponse{}, fmt.Errorf("trigger: %q is not a UserMigration trigger source", r.TriggerSource)
+	}
+	req := userMigrationRequest{ValidationData: r.ClientMetadata, ClientMetadata: r.ClientMetadata}
+	if r.TriggerSource == UserMigrationAuthentication {
+		req.Password = r.Password
+	}
+	resp, err := Invoke(ctx, inv, userMigration, functionARN, Header{
+		Region: r.Region, UserPoolID: r.PoolID, UserName: r.UserName, ClientID: r.ClientID, TriggerSource: r.TriggerSource,
+	}, req)
+	var me *model.Error
+	if errors.As(err, &me) && me.Type == model.InvalidLambdaResponseException && me.Message == textInvalidJSON {
+		return UserMigrationResponse{}, nil
+	}
+	return resp, err
+}

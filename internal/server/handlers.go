@@ -23,6 +23,9 @@ func handlers(pools *userpool.Service, users *user.Service, groups *group.Servic
 		"UntagResource":       api.Op(pools.UntagResource),
 		"ListTagsForResource": api.Op(pools.ListTagsForResource),
 
+		"SetUserPoolMfaConfig": api.Op(pools.SetUserPoolMfaConfig),
+		"GetUserPoolMfaConfig": api.Op(pools.GetUserPoolMfaConfig),
+
 		"CreateUserPoolClient":   api.Op(pools.CreateUserPoolClient),
 		"DescribeUserPoolClient": api.Op(pools.DescribeUserPoolClient),
 		"UpdateUserPoolClient":   api.Op(pools.UpdateUserPoolClient),

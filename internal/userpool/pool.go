@@ -142,7 +142,7 @@ func (s *Service) UpdateUserPool(ctx context.Context, in *model.UpdateUserPoolRe
 		if err != nil {
 			return rec, err
 		}
-		rec.Settings = doc
+		rec.Settings = keepMFA(rec.Settings, doc)
 		if in.PoolName != nil {
 			rec.Name = *in.PoolName
 		}
@@ -266,7 +266,7 @@ func (s *Service) AddCustomAttributes(ctx context.Context, in *model.AddCustomAt
 		if err != nil {
 			return rec, err
 		}
-		rec.Settings = doc
+		rec.Settings = keepMFA(rec.Settings, doc)
 		rec.UpdatedAt = s.now()
 		return rec, nil
 	})

@@ -75,7 +75,7 @@ func (s *Service) SeedUserPool(ctx context.Context, id string, in *model.CreateU
 	}
 	defer s.forgetPool(id)
 	_, err = s.Store.UpdateUserPool(ctx, id, func(rec store.UserPool) (store.UserPool, error) {
-		rec.Settings = doc
+		rec.Settings = keepMFA(rec.Settings, doc)
 		rec.Name = *in.PoolName
 		rec.UpdatedAt = s.now()
 		return rec, nil
@@ -200,7 +200,7 @@ func (s *Service) SeedClient(ctx context.Context, clientID string, in *model.Cre
 	}
 	defer s.clients.drop(clientID)
 	_, err = s.Store.UpdateAppClient(ctx, poolID, clientID, func(rec store.AppClient) (store.AppClient, error) {
-		rec.Settings = doc
+		rec.Settings = keepMFA(rec.Settings, doc)
 		rec.Name = *in.ClientName
 		rec.UpdatedAt = now
 		return rec, nil

@@ -81,6 +81,7 @@ const (
 type Pool struct {
 	Record store.UserPool
 	Config model.UserPoolType // as DescribeUserPool shows it, without the dynamic members
+	MFA    MFA                // SetUserPoolMfaConfig's settings (mfa.go)
 }
 
 // GetPool returns a pool or Cognito's ResourceNotFoundException.
@@ -102,7 +103,7 @@ func (s *Service) GetPool(ctx context.Context, id string) (*Pool, error) {
 }
 
 func decodePool(rec store.UserPool) (*Pool, error) {
-	p := &Pool{Record: rec}
+	p := &Pool{Record: rec, MFA: decodeMFA(rec.Settings)}
 	if err := json.Unmarshal(rec.Settings, &p.Config); err != nil {
 		return nil, fmt.Errorf("user pool %s: corrupt settings: %w", rec.ID, err)
 	}

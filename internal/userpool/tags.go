@@ -49,7 +49,7 @@ func (s *Service) updateTags(ctx context.Context, arn string, fn func(tags map[s
 		if err != nil {
 			return rec, err
 		}
-		rec.Settings = doc
+		rec.Settings = keepMFA(rec.Settings, doc)
 		return rec, nil
 	})
 	if err != nil {

@@ -53,6 +53,11 @@ func handlers(pools *userpool.Service, users *user.Service, groups *group.Servic
 		"ConfirmForgotPassword":  api.Op(users.ConfirmForgotPassword),
 		"RevokeToken":            api.Op(users.RevokeToken),
 
+		"AssociateSoftwareToken":    api.Op(users.AssociateSoftwareToken),
+		"VerifySoftwareToken":       api.Op(users.VerifySoftwareToken),
+		"SetUserMFAPreference":      api.Op(users.SetUserMFAPreference),
+		"AdminSetUserMFAPreference": api.Op(users.AdminSetUserMFAPreference),
+
 		"UpdateUserAttributes":             api.Op(users.UpdateUserAttributes),
 		"AdminUpdateUserAttributes":        api.Op(users.AdminUpdateUserAttributes),
 		"DeleteUserAttributes":             api.Op(users.DeleteUserAttributes),

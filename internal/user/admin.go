@@ -306,6 +306,7 @@ func (s *Service) AdminGetUser(ctx context.Context, in *model.AdminGetUserReques
 	if err != nil {
 		return nil, err
 	}
+	list, pref := mfaSettings(r)
 	return &model.AdminGetUserResponse{
 		Username:             ptr(u.Username),
 		UserAttributes:       apiAttributes(r.Attributes, nil),
@@ -313,6 +314,7 @@ func (s *Service) AdminGetUser(ctx context.Context, in *model.AdminGetUserReques
 		UserLastModifiedDate: model.NewTime(u.UpdatedAt),
 		Enabled:              ptr(u.Enabled),
 		UserStatus:           ptr(u.Status),
+		UserMFASettingList:   list, PreferredMfaSetting: pref,
 	}, nil
 }
 

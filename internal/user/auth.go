@@ -218,6 +218,9 @@ func (s *Service) afterPassword(ctx context.Context, c appClient, u store.User, 
 		}
 		return s.newPasswordChallenge(c, u, r)
 	}
+	if res, ok, err := s.mfaChallenge(c, u, r); ok {
+		return res, err
+	}
 	if err := s.postAuthentication(ctx, c, u.Key, meta); err != nil {
 		return nil, err
 	}
@@ -488,6 +491,10 @@ func (s *Service) respond(ctx context.Context, c appClient, challenge string, re
 		return s.finishSRP(ctx, c, resp, meta)
 	case model.ChallengeNameTypeNewPasswordRequired:
 		return s.newPassword(ctx, c, resp, session, meta)
+	case model.ChallengeNameTypeSoftwareTokenMfa:
+		return s.softwareTokenMFA(ctx, c, resp, session, meta)
+	case model.ChallengeNameTypeMfaSetup:
+		return s.mfaSetup(ctx, c, resp, session, meta)
 	}
 	return nil, model.Errorf("NotImplementedException", "Cognate does not implement the %s challenge yet.", challenge)
 }
@@ -529,7 +536,7 @@ func (s *Service) newPassword(ctx context.Context, c appClient, resp map[string]
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.update(ctx, p, u.Key, func(u *store.User, r *Record) (store.UserChange, error) {
+	changed, err := s.update(ctx, p, u.Key, func(u *store.User, r *Record) (store.UserChange, error) {
 		if !u.Enabled {
 			return store.UserChange{}, notAuthorized("User is disabled.")
 		}
@@ -550,6 +557,11 @@ func (s *Service) newPassword(ctx context.Context, c appClient, resp map[string]
 	})
 	if err != nil {
 		return nil, conflictError(err, p, "User already exists")
+	}
+	if cr, err := decodeRecord(changed); err != nil {
+		return nil, err
+	} else if res, ok, err := s.mfaChallenge(c, changed, cr); ok {
+		return res, err
 	}
 	if err := s.postAuthentication(ctx, c, u.Key, meta); err != nil {
 		return nil, err

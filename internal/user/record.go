@@ -65,6 +65,8 @@ type Record struct {
 	// Seeded is an argon2id hash of the credentials a seed file last
 	// applied (seed.go), so a restart with the same file changes nothing.
 	Seeded string `json:"seeded,omitempty"`
+	// TOTP is the user's software token for MFA (mfa.go).
+	TOTP *TOTP `json:"totp,omitempty"`
 }
 
 func decodeRecord(u store.User) (*Record, error) {

@@ -85,9 +85,11 @@ func (s *Service) GetUser(ctx context.Context, in *model.GetUserRequest) (*model
 	if err != nil {
 		return nil, err
 	}
+	list, pref := mfaSettings(sess.rec)
 	return &model.GetUserResponse{
-		Username:       ptr(sess.user.Username),
-		UserAttributes: apiAttributes(sess.rec.Attributes, sess.client.readable),
+		Username:           ptr(sess.user.Username),
+		UserAttributes:     apiAttributes(sess.rec.Attributes, sess.client.readable),
+		UserMFASettingList: list, PreferredMfaSetting: pref,
 	}, nil
 }
 

@@ -94,7 +94,8 @@ type authResult = model.InitiateAuthResponse
 // PreAuthentication as validationData.
 func (s *Service) initiate(ctx context.Context, c appClient, flow string, params map[string]string, admin bool, meta map[string]string) (*authResult, error) {
 	switch flow {
-	case model.AuthFlowTypeUserPasswordAuth, model.AuthFlowTypeUserSrpAuth, model.AuthFlowTypeRefreshTokenAuth, model.AuthFlowTypeRefreshToken:
+	case model.AuthFlowTypeUserPasswordAuth, model.AuthFlowTypeUserSrpAuth, model.AuthFlowTypeRefreshTokenAuth, model.AuthFlowTypeRefreshToken,
+		model.AuthFlowTypeCustomAuth:
 	case model.AuthFlowTypeAdminUserPasswordAuth, model.AuthFlowTypeAdminNoSrpAuth:
 		if !admin {
 			return nil, invalidParameter("Initiate Auth method not supported.")
@@ -103,8 +104,8 @@ func (s *Service) initiate(ctx context.Context, c appClient, flow string, params
 		if admin && flow == model.AuthFlowTypeUserPasswordAuth {
 			return nil, invalidParameter("Initiate Auth method not supported.")
 		}
-		// CUSTOM_AUTH and USER_AUTH arrive with the trigger and
-		// passwordless work; say so rather than pretend.
+		// USER_AUTH arrives with the passwordless work; say so rather
+		// than pretend.
 		return nil, model.Errorf("NotImplementedException", "Cognate does not implement the %s flow yet.", flow)
 	}
 	if admin && flow == model.AuthFlowTypeUserPasswordAuth {
@@ -124,6 +125,8 @@ func (s *Service) initiate(ctx context.Context, c appClient, flow string, params
 		return s.startSRP(ctx, c, params, meta)
 	case model.AuthFlowTypeRefreshTokenAuth, model.AuthFlowTypeRefreshToken:
 		return s.refresh(ctx, c, params)
+	case model.AuthFlowTypeCustomAuth:
+		return s.customAuth(ctx, c, params, meta)
 	default:
 		return s.passwordAuth(ctx, c, params, meta)
 	}
@@ -495,6 +498,8 @@ func (s *Service) respond(ctx context.Context, c appClient, challenge string, re
 		return s.softwareTokenMFA(ctx, c, resp, session, meta)
 	case model.ChallengeNameTypeMfaSetup:
 		return s.mfaSetup(ctx, c, resp, session, meta)
+	case model.ChallengeNameTypeCustomChallenge:
+		return s.customChallenge(ctx, c, resp, session, meta)
 	}
 	return nil, model.Errorf("NotImplementedException", "Cognate does not implement the %s challenge yet.", challenge)
 }

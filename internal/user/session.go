@@ -3,6 +3,8 @@ package user
 import (
 	"encoding/base64"
 	"encoding/json"
+
+	"github.com/cognate/cognate/internal/trigger"
 )
 
 // sessionState is what a challenge Session carries between InitiateAuth and
@@ -14,6 +16,11 @@ type sessionState struct {
 	UserKey   string `json:"u"`
 	Challenge string `json:"ch"`
 	Expires   int64  `json:"x"` // epoch ms
+	// The custom flow (CUSTOM_CHALLENGE): the challenge results so far,
+	// and what CreateAuthChallenge kept from the client.
+	Custom   []trigger.ChallengeResult `json:"cs,omitempty"`
+	Private  map[string]string         `json:"pp,omitempty"`
+	Metadata string                    `json:"cm,omitempty"`
 }
 
 var sessionAAD = []byte("cognate/session/v1")

@@ -1,0 +1,145 @@
+package user
+
+import (
+	"context"
+	"errors"
+
+	"github.com/cognate/cognate/internal/api/model"
+	"github.com/cognate/cognate/internal/store"
+	"github.com/cognate/cognate/internal/trigger"
+)
+
+// maxCustomRounds caps the challenge results a custom flow may gather
+// before DefineAuthChallenge must decide. Cognito documents no number;
+// the cap and the refusal's text are inferred.
+const maxCustomRounds = 8
+
+// customAuth is CUSTOM_AUTH: DefineAuthChallenge decides, round by round,
+// whether to issue tokens, fail, or ask CreateAuthChallenge for another
+// challenge.
+func (s *Service) customAuth(ctx context.Context, c appClient, params map[string]string, meta map[string]string) (*authResult, error) {
+	username, err := param(params, "USERNAME")
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkSecretHash(username, secretHashParam(params)); err != nil {
+		return nil, err
+	}
+	if s.triggerARN(c.pool, func(lc *model.LambdaConfigType) *string { return lc.DefineAuthChallenge }) == "" {
+		return nil, invalidParameter("Custom auth lambda trigger is not configured for the user pool.")
+	}
+	u, err := s.lookup(ctx, c.pool, username)
+	if errors.Is(err, store.ErrNotFound) {
+		if c.preventExistenceErrors() {
+			return nil, notAuthorized("Incorrect username or password.")
+		}
+		return nil, model.Errorf(model.UserNotFoundException, "User does not exist.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	r, err := decodeRecord(u)
+	if err != nil {
+		return nil, err
+	}
+	if !u.Enabled {
+		return nil, notAuthorized("User is disabled.")
+	}
+	if err := s.preAuthentication(ctx, c, u, r, meta); err != nil {
+		return nil, err
+	}
+	// InitiateAuth's ClientMetadata is not PostAuthentication's.
+	return s.customRound(ctx, c, u, r, nil, meta, nil)
+}
+
+// customRound asks DefineAuthChallenge what follows the results so far.
+// postMeta is the clientMetadata PostAuthentication receives.
+func (s *Service) customRound(ctx context.Context, c appClient, u store.User, r *Record, results []trigger.ChallengeResult, meta, postMeta map[string]string) (*authResult, error) {
+	e := trigger.ChallengeEvent{UserEvent: userEvent(c.pool, &c, u, r, trigger.DefineAuthChallengeAuthentication), Session: results}
+	e.ClientMetadata = meta
+	arn := s.triggerARN(c.pool, func(lc *model.LambdaConfigType) *string { return lc.DefineAuthChallenge })
+	if arn == "" {
+		return nil, invalidParameter("Custom auth lambda trigger is not configured for the user pool.")
+	}
+	def, err := s.Triggers.DefineAuthChallenge(ctx, arn, e)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case def.IssueTokens:
+		return s.afterPassword(ctx, c, u, r, postMeta)
+	case def.FailAuthentication:
+		return nil, notAuthorized("Incorrect username or password.")
+	case def.ChallengeName != model.ChallengeNameTypeCustomChallenge:
+		// Text inferred, in Cognito's "Invalid lambda function output" form.
+		return nil, model.Errorf(model.InvalidLambdaResponseException, "Invalid lambda function output : Invalid challengeName %s", def.ChallengeName)
+	case len(results) >= maxCustomRounds:
+		return nil, notAuthorized("Incorrect username or password.")
+	}
+	createARN := s.triggerARN(c.pool, func(lc *model.LambdaConfigType) *string { return lc.CreateAuthChallenge })
+	if createARN == "" {
+		// Text inferred.
+		return nil, invalidParameter("Create auth challenge lambda trigger is not configured for the user pool.")
+	}
+	e.TriggerSource = trigger.CreateAuthChallengeAuthentication
+	ch, err := s.Triggers.CreateAuthChallenge(ctx, createARN, def.ChallengeName, e)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := s.sealSession(sessionState{
+		Pool: c.pool.id(), Client: c.Record.ID, UserKey: u.Key, Challenge: model.ChallengeNameTypeCustomChallenge,
+		Expires: s.now().Add(c.sessionValidity()).UnixMilli(),
+		Custom:  results, Private: ch.PrivateChallengeParameters, Metadata: ch.ChallengeMetadata,
+	})
+	if err != nil {
+		return nil, err
+	}
+	params := make(map[string]string, len(ch.PublicChallengeParameters)+1)
+	for k, v := range ch.PublicChallengeParameters {
+		params[k] = v
+	}
+	params["USERNAME"] = u.Username
+	return &authResult{ChallengeName: ptr(model.ChallengeNameTypeCustomChallenge), Session: ptr(sess), ChallengeParameters: params}, nil
+}
+
+// customChallenge answers CUSTOM_CHALLENGE: VerifyAuthChallengeResponse
+// judges the ANSWER, and DefineAuthChallenge sees the result.
+func (s *Service) customChallenge(ctx context.Context, c appClient, resp map[string]string, session string, meta map[string]string) (*authResult, error) {
+	st, err := s.openSession(session, c, model.ChallengeNameTypeCustomChallenge)
+	if err != nil {
+		return nil, err
+	}
+	answer, err := param(resp, "ANSWER")
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.Store.GetUser(ctx, c.pool.id(), st.UserKey)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	if err := c.checkSecretHash(resp["USERNAME"], secretHashParam(resp)); err != nil && c.checkSecretHash(u.Username, secretHashParam(resp)) != nil {
+		return nil, err
+	}
+	if !u.Enabled {
+		return nil, notAuthorized("User is disabled.")
+	}
+	r, err := decodeRecord(u)
+	if err != nil {
+		return nil, err
+	}
+	arn := s.triggerARN(c.pool, func(lc *model.LambdaConfigType) *string { return lc.VerifyAuthChallengeResponse })
+	if arn == "" {
+		// Text inferred.
+		return nil, invalidParameter("Verify auth challenge response lambda trigger is not configured for the user pool.")
+	}
+	e := trigger.ChallengeEvent{UserEvent: userEvent(c.pool, &c, u, r, trigger.VerifyAuthChallengeResponseAuthentication), Session: st.Custom}
+	e.ClientMetadata = meta
+	ok, err := s.Triggers.VerifyAuthChallengeResponse(ctx, arn, e, st.Private, answer)
+	if err != nil {
+		return nil, err
+	}
+	results := append(st.Custom, trigger.ChallengeResult{
+		ChallengeName: model.ChallengeNameTypeCustomChallenge, ChallengeResult: ok, ChallengeMetadata: st.Metadata,
+	})
+	return s.customRound(ctx, c, u, r, results, meta, meta)
+}

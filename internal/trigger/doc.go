@@ -9,7 +9,9 @@
 // an optional check of the answer; the envelope, the invocation, the logging
 // and the error mapping are shared by [Invoke]. Implemented sources:
 // CustomMessage, PreSignUp, PostConfirmation, PreAuthentication,
-// PostAuthentication, PreTokenGeneration (V1 and V2 events) and UserMigration. PreSignUp, for example, takes its types, a [Source]
+// PostAuthentication, PreTokenGeneration (V1 and V2 events), UserMigration and the custom
+// challenge triggers (DefineAuthChallenge, CreateAuthChallenge,
+// VerifyAuthChallengeResponse). PreSignUp, for example, takes its types, a [Source]
 // value and a thin method (shown simplified; see signup.go):
 //
 //	// PreSignUpRequest is what a caller knows about the sign-up.

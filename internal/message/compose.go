@@ -139,6 +139,11 @@ type Params struct {
 	ClientID  string
 	PublicURL string
 	Override  *Override
+	// AuthSubject and AuthMessage are the templates of an Authentication
+	// message from the pool's MFA configuration (EmailMfaConfiguration,
+	// SmsMfaConfiguration.SmsAuthenticationMessage); nil for the defaults.
+	AuthSubject *string
+	AuthMessage *string
 }
 
 // Compose renders a message from the pool's settings and returns the outbox
@@ -213,10 +218,11 @@ func render(p Params) (subject, body string, err error) {
 		}
 	case Authentication:
 		if email {
-			subject, body = DefaultAuthenticationSubj, DefaultAuthenticationEmail
+			subject = first(p.AuthSubject, nil, DefaultAuthenticationSubj)
+			body = first(p.AuthMessage, nil, DefaultAuthenticationEmail)
 		} else {
-			var sms *string
-			if p.Pool != nil {
+			sms := p.AuthMessage
+			if sms == nil && p.Pool != nil {
 				sms = p.Pool.SmsAuthenticationMessage
 			}
 			body = first(sms, nil, DefaultAuthenticationSMS)

@@ -221,7 +221,7 @@ func (s *Service) afterPassword(ctx context.Context, c appClient, u store.User, 
 		}
 		return s.newPasswordChallenge(c, u, r)
 	}
-	if res, ok, err := s.mfaChallenge(c, u, r); ok {
+	if res, ok, err := s.mfaChallenge(ctx, c, u, r); ok {
 		return res, err
 	}
 	if err := s.postAuthentication(ctx, c, u.Key, meta); err != nil {
@@ -498,6 +498,10 @@ func (s *Service) respond(ctx context.Context, c appClient, challenge string, re
 		return s.softwareTokenMFA(ctx, c, resp, session, meta)
 	case model.ChallengeNameTypeMfaSetup:
 		return s.mfaSetup(ctx, c, resp, session, meta)
+	case model.ChallengeNameTypeSmsMfa, model.ChallengeNameTypeEmailOtp:
+		return s.codeMFAResponse(ctx, c, challenge, resp, session, meta)
+	case model.ChallengeNameTypeSelectMfaType:
+		return s.selectMFAType(ctx, c, resp, session)
 	case model.ChallengeNameTypeCustomChallenge:
 		return s.customChallenge(ctx, c, resp, session, meta)
 	}
@@ -565,7 +569,7 @@ func (s *Service) newPassword(ctx context.Context, c appClient, resp map[string]
 	}
 	if cr, err := decodeRecord(changed); err != nil {
 		return nil, err
-	} else if res, ok, err := s.mfaChallenge(c, changed, cr); ok {
+	} else if res, ok, err := s.mfaChallenge(ctx, c, changed, cr); ok {
 		return res, err
 	}
 	if err := s.postAuthentication(ctx, c, u.Key, meta); err != nil {

@@ -7,7 +7,6 @@ import (
 	"crypto/subtle"
 	"encoding/base32"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -188,6 +187,9 @@ func (s *Service) setTOTPPreference(ctx context.Context, p pool, key string, set
 			return store.UserChange{}, nil
 		}
 		r.TOTP.Enabled, r.TOTP.Preferred = on || pref, pref
+		if pref {
+			clearPreferred(r, model.ChallengeNameTypeSoftwareTokenMfa)
+		}
 		return store.UserChange{}, nil
 	})
 	return notFound(err)
@@ -202,6 +204,9 @@ func (s *Service) SetUserMFAPreference(ctx context.Context, in *model.SetUserMFA
 	if err := s.setTOTPPreference(ctx, sess.client.pool, sess.user.Key, in.SoftwareTokenMfaSettings); err != nil {
 		return nil, err
 	}
+	if err := s.setFactorPreferences(ctx, sess.client.pool, sess.user.Key, in.SMSMfaSettings, in.EmailMfaSettings); err != nil {
+		return nil, err
+	}
 	return &model.SetUserMFAPreferenceResponse{}, nil
 }
 
@@ -214,50 +219,34 @@ func (s *Service) AdminSetUserMFAPreference(ctx context.Context, in *model.Admin
 	if err := s.setTOTPPreference(ctx, p, u.Key, in.SoftwareTokenMfaSettings); err != nil {
 		return nil, err
 	}
+	if err := s.setFactorPreferences(ctx, p, u.Key, in.SMSMfaSettings, in.EmailMfaSettings); err != nil {
+		return nil, err
+	}
 	return &model.AdminSetUserMFAPreferenceResponse{}, nil
 }
 
 // mfaSettings is UserMFASettingList and PreferredMfaSetting of GetUser.
 func mfaSettings(r *Record) ([]string, *string) {
-	if r.TOTP == nil || !r.TOTP.Enabled {
-		return nil, nil
-	}
+	var list []string
 	var pref *string
-	if r.TOTP.Preferred {
-		pref = ptr(model.ChallengeNameTypeSoftwareTokenMfa)
+	add := func(on, preferred bool, name string) {
+		if on {
+			list = append(list, name)
+			if preferred {
+				pref = ptr(name)
+			}
+		}
 	}
-	return []string{model.ChallengeNameTypeSoftwareTokenMfa}, pref
-}
-
-// mfaChallenge is the second factor a correct password leads to, if any:
-// SOFTWARE_TOKEN_MFA for a user with a software token when the pool's MFA
-// is ON or OPTIONAL, MFA_SETUP for one without when it is ON.
-func (s *Service) mfaChallenge(c appClient, u store.User, r *Record) (*authResult, bool, error) {
-	mode := deref(c.pool.Config.MfaConfiguration)
-	if mode != model.UserPoolMfaTypeOn && mode != model.UserPoolMfaTypeOptional {
-		return nil, false, nil
+	if t := r.TOTP; t != nil {
+		add(t.Enabled, t.Preferred, model.ChallengeNameTypeSoftwareTokenMfa)
 	}
-	has := r.TOTP != nil && r.TOTP.Enabled && r.TOTP.Secret != nil
-	var challenge string
-	params := map[string]string{"USER_ID_FOR_SRP": u.Username}
-	switch {
-	case has:
-		challenge = model.ChallengeNameTypeSoftwareTokenMfa
-	case mode == model.UserPoolMfaTypeOn:
-		challenge = model.ChallengeNameTypeMfaSetup
-		can, _ := json.Marshal([]string{model.ChallengeNameTypeSoftwareTokenMfa})
-		params["MFAS_CAN_SETUP"] = string(can)
-	default:
-		return nil, false, nil
+	if f := r.SMSMFA; f != nil {
+		add(f.Enabled, f.Preferred, model.ChallengeNameTypeSmsMfa)
 	}
-	sess, err := s.sealSession(sessionState{
-		Pool: c.pool.id(), Client: c.Record.ID, UserKey: u.Key, Challenge: challenge,
-		Expires: s.now().Add(c.sessionValidity()).UnixMilli(),
-	})
-	if err != nil {
-		return nil, true, err
+	if f := r.EmailMFA; f != nil {
+		add(f.Enabled, f.Preferred, model.ChallengeNameTypeEmailOtp)
 	}
-	return &authResult{ChallengeName: ptr(challenge), Session: ptr(sess), ChallengeParameters: params}, true, nil
+	return list, pref
 }
 
 // softwareTokenMFA answers SOFTWARE_TOKEN_MFA with the current code.

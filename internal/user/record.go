@@ -67,6 +67,10 @@ type Record struct {
 	Seeded string `json:"seeded,omitempty"`
 	// TOTP is the user's software token for MFA (mfa.go).
 	TOTP *TOTP `json:"totp,omitempty"`
+	// SMSMFA and EmailMFA are the user's SMS and email MFA preferences
+	// (mfa_code.go).
+	SMSMFA   *MFAFactor `json:"smsmfa,omitempty"`
+	EmailMFA *MFAFactor `json:"emailmfa,omitempty"`
 }
 
 func decodeRecord(u store.User) (*Record, error) {

@@ -10,9 +10,9 @@ import (
 
 // MFA is the part of a pool's MFA settings that DescribeUserPool does not
 // show (the mode itself is Config.MfaConfiguration). It is kept in the
-// settings document under its own key. SMS and email MFA settings are
-// stored and returned, but Cognate delivers no SMS or email second factor
-// yet: only the software token (TOTP) is enforced at sign-in.
+// settings document under its own key. SmsMfaConfiguration and
+// EmailMfaConfiguration turn on the SMS_MFA and EMAIL_OTP challenges (and
+// carry their message templates); WebAuthnConfiguration is stored only.
 type MFA struct {
 	SmsMfaConfiguration           *model.SmsMfaConfigType           `json:"SmsMfaConfiguration,omitempty"`
 	SoftwareTokenMfaConfiguration *model.SoftwareTokenMfaConfigType `json:"SoftwareTokenMfaConfiguration,omitempty"`

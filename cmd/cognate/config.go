@@ -66,7 +66,7 @@ func (c *config) settings() []setting {
 		{"account-id", "COGNATE_ACCOUNT_ID", "000000000000", "12-digit AWS account id used in ARNs", &c.AccountID},
 		{"public-url", "COGNATE_PUBLIC_URL", "", "base URL clients reach the server at, used in token issuers and discovery documents (default http://<addr>, https://<addr> with TLS)", &c.PublicURL},
 		{"mode", "COGNATE_MODE", "local", "local (any SigV4 credentials accepted, inspection API on) or secure (SigV4 verified against --access-keys, inspection API off)", &c.Mode},
-		{"log-format", "COGNATE_LOG_FORMAT", "text", "text or json", &c.LogFormat},
+		{"log-format", "COGNATE_LOG_FORMAT", "", "text or json (default: text in local mode, json in secure mode)", &c.LogFormat},
 		{"log-level", "COGNATE_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
 		{"secret-key", "COGNATE_SECRET_KEY", "", "comma-separated secrets (each at least 32 characters, the first current) that seal signing keys, SRP verifiers and sessions; local mode generates one and keeps it in the database", &c.SecretKey},
 		{"access-keys", "COGNATE_ACCESS_KEYS", "", "secure mode's SigV4 keys: AKID:SECRET[:POOL|POOL…][,…], or @FILE with one AKID:SECRET[:POOL|POOL…] per line (# comments); a pool list limits the key to those user pools", &c.AccessKeys},
@@ -126,6 +126,14 @@ func (c *config) validate() error {
 	}
 	if c.Mode != "local" && c.Mode != "secure" {
 		errs = append(errs, fmt.Errorf("--mode %q: want local or secure", c.Mode))
+	}
+	if c.LogFormat == "" {
+		// Self-hosted deployments ship logs to a collector: structured
+		// JSON lines with request ids, unless asked otherwise.
+		c.LogFormat = "text"
+		if c.Mode == "secure" {
+			c.LogFormat = "json"
+		}
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))

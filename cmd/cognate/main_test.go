@@ -155,3 +155,23 @@ func call(t *testing.T, addr, op, body string) string {
 	}
 	return sb.String()
 }
+
+func TestSecureModeLogsJSONByDefault(t *testing.T) {
+	c, err := parseConfig(nil, env(map[string]string{
+		"COGNATE_MODE": "secure", "COGNATE_SECRET_KEY": "0123456789abcdef0123456789abcdef",
+		"COGNATE_ACCESS_KEYS": "AKIAEXAMPLEKEY000001:secretsecretsecret00",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LogFormat != "json" {
+		t.Fatalf("secure mode log format = %q, want json", c.LogFormat)
+	}
+	c, err = parseConfig([]string{"--log-format", "text"}, env(map[string]string{
+		"COGNATE_MODE": "secure", "COGNATE_SECRET_KEY": "0123456789abcdef0123456789abcdef",
+		"COGNATE_ACCESS_KEYS": "AKIAEXAMPLEKEY000001:secretsecretsecret00",
+	}))
+	if err != nil || c.LogFormat != "text" {
+		t.Fatalf("an explicit --log-format must win: %q %v", c.LogFormat, err)
+	}
+}

@@ -5,9 +5,14 @@ import (
 	"errors"
 
 	"github.com/cognate/cognate/internal/api/model"
+	"github.com/cognate/cognate/internal/srp"
 	"github.com/cognate/cognate/internal/store"
 	"github.com/cognate/cognate/internal/trigger"
 )
+
+// challengeSRPA is the challenge name DefineAuthChallenge answers to start
+// a custom flow with SRP password verification.
+const challengeSRPA = "SRP_A"
 
 // maxCustomRounds caps the challenge results a custom flow may gather
 // before DefineAuthChallenge must decide. Cognito documents no number;
@@ -48,13 +53,38 @@ func (s *Service) customAuth(ctx context.Context, c appClient, params map[string
 	if err := s.preAuthentication(ctx, c, u, r, meta); err != nil {
 		return nil, err
 	}
+	// With SRP_A the flow may start with password verification: the first
+	// DefineAuthChallenge answers SRP_A, and Cognito returns
+	// PASSWORD_VERIFIER as USER_SRP_AUTH does.
+	var srpA []byte
+	if aHex, ok := params["SRP_A"]; ok {
+		if srpA, err = srp.DecodeHex(aHex); err != nil || len(srpA) == 0 {
+			return nil, invalidParameter("Invalid SRP_A")
+		}
+	}
 	// InitiateAuth's ClientMetadata is not PostAuthentication's.
-	return s.customRound(ctx, c, u, r, nil, meta, nil)
+	return s.customRound(ctx, c, u, r, nil, meta, nil, srpA)
+}
+
+// customSRP answers DefineAuthChallenge's SRP_A with PASSWORD_VERIFIER;
+// the sealed SECRET_BLOCK marks the handshake as part of a custom flow.
+func (s *Service) customSRP(c appClient, u store.User, r *Record, A []byte) (*authResult, error) {
+	sr, err := s.openSRP(c.pool, u.Username, r)
+	if err != nil {
+		return nil, err
+	}
+	b, B, err := srp.Begin(sr.Verifier, s.rand())
+	if err != nil {
+		return nil, err
+	}
+	return s.verifierChallengeFor(c, u.Key, u.Username, sr.Salt, A, B, b, true)
 }
 
 // customRound asks DefineAuthChallenge what follows the results so far.
 // postMeta is the clientMetadata PostAuthentication receives.
-func (s *Service) customRound(ctx context.Context, c appClient, u store.User, r *Record, results []trigger.ChallengeResult, meta, postMeta map[string]string) (*authResult, error) {
+// srpA, the client's SRP_A, is set only for the first round of the SRP_A
+// variant.
+func (s *Service) customRound(ctx context.Context, c appClient, u store.User, r *Record, results []trigger.ChallengeResult, meta, postMeta map[string]string, srpA []byte) (*authResult, error) {
 	e := trigger.ChallengeEvent{UserEvent: userEvent(c.pool, &c, u, r, trigger.DefineAuthChallengeAuthentication), Session: results}
 	e.ClientMetadata = meta
 	arn := s.triggerARN(c.pool, func(lc *model.LambdaConfigType) *string { return lc.DefineAuthChallenge })
@@ -70,6 +100,8 @@ func (s *Service) customRound(ctx context.Context, c appClient, u store.User, r 
 		return s.afterPassword(ctx, c, u, r, postMeta)
 	case def.FailAuthentication:
 		return nil, notAuthorized("Incorrect username or password.")
+	case def.ChallengeName == challengeSRPA && srpA != nil:
+		return s.customSRP(c, u, r, srpA)
 	case def.ChallengeName != model.ChallengeNameTypeCustomChallenge:
 		// Text inferred, in Cognito's "Invalid lambda function output" form.
 		return nil, model.Errorf(model.InvalidLambdaResponseException, "Invalid lambda function output : Invalid challengeName %s", def.ChallengeName)
@@ -141,5 +173,5 @@ func (s *Service) customChallenge(ctx context.Context, c appClient, resp map[str
 	results := append(st.Custom, trigger.ChallengeResult{
 		ChallengeName: model.ChallengeNameTypeCustomChallenge, ChallengeResult: ok, ChallengeMetadata: st.Metadata,
 	})
-	return s.customRound(ctx, c, u, r, results, meta, meta)
+	return s.customRound(ctx, c, u, r, results, meta, meta, nil)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/cognate/cognate/internal/api/model"
 	"github.com/cognate/cognate/internal/srp"
 	"github.com/cognate/cognate/internal/store"
+	"github.com/cognate/cognate/internal/trigger"
 )
 
 // srpRecord is a user's SRP salt and verifier, sealed at rest because the
@@ -45,6 +46,8 @@ type srpBlock struct {
 	B        []byte `json:"B"`
 	PrivateB []byte `json:"b"`
 	Expires  int64  `json:"x"`
+	// Custom marks the PASSWORD_VERIFIER of CUSTOM_AUTH's SRP_A variant.
+	Custom bool `json:"cu,omitempty"`
 }
 
 var srpBlockAAD = []byte("cognate/srp-block/v1")
@@ -97,9 +100,13 @@ func (s *Service) startSRP(ctx context.Context, c appClient, params map[string]s
 }
 
 func (s *Service) verifierChallenge(c appClient, key, username string, salt, A, B, b []byte) (*authResult, error) {
+	return s.verifierChallengeFor(c, key, username, salt, A, B, b, false)
+}
+
+func (s *Service) verifierChallengeFor(c appClient, key, username string, salt, A, B, b []byte, custom bool) (*authResult, error) {
 	blob, err := json.Marshal(srpBlock{
 		Pool: c.pool.id(), Client: c.Record.ID, UserKey: key, A: A, B: B, PrivateB: b,
-		Expires: s.now().Add(c.sessionValidity()).UnixMilli(),
+		Expires: s.now().Add(c.sessionValidity()).UnixMilli(), Custom: custom,
 	})
 	if err != nil {
 		return nil, err
@@ -203,11 +210,26 @@ func (s *Service) finishSRP(ctx context.Context, c appClient, resp map[string]st
 		Verifier: sr.Verifier, A: blk.A, B: blk.B, SmallB: blk.PrivateB,
 		SecretBlock: sealed, Timestamp: timestamp, Signature: sig,
 	})
-	if err != nil || !ok {
+	ok = err == nil && ok
+	if !ok {
 		if err := s.recordFailure(ctx, p, u.Key); err != nil {
 			return nil, err
 		}
-		return nil, wrong
+		if !blk.Custom {
+			return nil, wrong
+		}
+	}
+	if blk.Custom {
+		if !u.Enabled {
+			return nil, notAuthorized("User is disabled.")
+		}
+		// As Cognito does, the session DefineAuthChallenge sees records
+		// SRP_A and PASSWORD_VERIFIER, and it decides what follows.
+		results := []trigger.ChallengeResult{
+			{ChallengeName: challengeSRPA, ChallengeResult: true},
+			{ChallengeName: model.ChallengeNameTypePasswordVerifier, ChallengeResult: ok},
+		}
+		return s.customRound(ctx, c, u, r, results, meta, meta, nil)
 	}
 	return s.afterPassword(ctx, c, u, r, meta)
 }

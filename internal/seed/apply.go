@@ -35,11 +35,27 @@ func Apply(ctx context.Context, s Services, f *File) error {
 	}
 	for i := range f.Pools {
 		p := &f.Pools[i]
-		changed, err := s.Pools.SeedUserPool(ctx, p.ID, &p.Settings)
+		settings := p.Settings
+		if p.MfaConfig != nil {
+			// The mode is the MfaConfig block's, so the two steps agree.
+			mode := model.UserPoolMfaTypeOff
+			if p.MfaConfig.MfaConfiguration != nil {
+				mode = *p.MfaConfig.MfaConfiguration
+			}
+			settings.MfaConfiguration = &mode
+		}
+		changed, err := s.Pools.SeedUserPool(ctx, p.ID, &settings)
 		if err != nil {
 			return p.at.error("", err)
 		}
 		count(changed)
+		if p.MfaConfig != nil {
+			changed, err := s.Pools.SeedMfaConfig(ctx, p.MfaConfig)
+			if err != nil {
+				return p.at.error("MfaConfig", err)
+			}
+			count(changed)
+		}
 		for _, c := range p.Clients {
 			changed, err := s.Pools.SeedClient(ctx, c.ID, &c.Settings)
 			if err != nil {
@@ -69,6 +85,17 @@ func Apply(ctx context.Context, s Services, f *File) error {
 				return u.at.error("", err)
 			}
 			count(changed)
+			if u.MFA != nil {
+				changed, err := s.Users.SeedMFA(ctx, p.ID, u.Username, u.MFA)
+				if err != nil {
+					var fe *user.SeedFieldError
+					if errors.As(err, &fe) {
+						return u.at.mfaError(fe.Field, fe.Err)
+					}
+					return u.at.error("MFA", err)
+				}
+				count(changed)
+			}
 			if len(u.Groups) == 0 {
 				continue
 			}
@@ -108,4 +135,13 @@ func seedGroup(ctx context.Context, s Services, in model.CreateGroupRequest) (bo
 		Description: in.Description, RoleArn: in.RoleArn, Precedence: in.Precedence,
 	})
 	return err == nil, err
+}
+
+// mfaError places an error about a member of a user's MFA block.
+func (l loc) mfaError(field string, err error) *Error {
+	_, n := member(l.node, "MFA")
+	if n == nil {
+		return l.error("MFA", err)
+	}
+	return loc{l.file, n, l.path + ".MFA"}.error(field, err)
 }

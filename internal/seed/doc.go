@@ -20,6 +20,15 @@
 //	        Password: Passw0rd!      # or TemporaryPassword
 //	        Confirmed: true          # false: UNCONFIRMED (with Password)
 //	        Groups: [admins]
+//	        MFA:                     # optional
+//	          SoftwareTokenSecret: JBSWY3DPEHPK3PXP  # base32; not exported
+//	          SoftwareTokenEnabled: true
+//	          SMSEnabled: false
+//	          EmailEnabled: false
+//	          Preferred: SOFTWARE_TOKEN_MFA      # or SMS_MFA, EMAIL_OTP
+//	    MfaConfig:                   # optional: SetUserPoolMfaConfig's members
+//	      MfaConfiguration: OPTIONAL
+//	      SoftwareTokenMfaConfiguration: {Enabled: true}
 //
 // Applying is idempotent: what is unchanged is not written, what changed
 // is updated (pools and clients with the Update operations' semantics), and

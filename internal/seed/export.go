@@ -23,7 +23,9 @@ const ExportHeader = `Written by "cognate seed export". Passwords cannot be expo
 their hashes are stored): the users below have none, so applying this
 file creates missing users as FORCE_CHANGE_PASSWORD with a generated
 temporary password (add Password or TemporaryPassword to choose one), and
-leaves the password and status of existing users alone.`
+leaves the password and status of existing users alone. Software token
+(TOTP) secrets cannot be exported either: an existing user keeps its
+secret; add SoftwareTokenSecret to an MFA block to choose one.`
 
 // Export writes the store's pools (all, or only poolID when not "") with
 // their clients (secrets included), groups, users and group memberships as
@@ -76,11 +78,27 @@ func exportPool(ctx context.Context, st store.Store, pools *userpool.Service, id
 	if err != nil {
 		return nil, err
 	}
+	mfa, err := pools.ExportMfaConfig(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	mode := settings.MfaConfiguration
+	if mfa != nil {
+		settings.MfaConfiguration = nil // given by MfaConfig
+	}
 	n, err := toNode(settings)
+	settings.MfaConfiguration = mode
 	if err != nil {
 		return nil, err
 	}
 	n.Content = append([]*yaml.Node{str("Id"), str(id)}, n.Content...)
+	if mfa != nil {
+		mn, err := toNode(mfa)
+		if err != nil {
+			return nil, err
+		}
+		n.Content = append(n.Content, str("MfaConfig"), mn)
+	}
 
 	clients := &yaml.Node{Kind: yaml.SequenceNode}
 	after := ""
@@ -195,6 +213,11 @@ func exportUsers(ctx context.Context, st store.Store, settings *model.CreateUser
 			if !u.Enabled {
 				un.HeadComment = strings.TrimPrefix(un.HeadComment+"; disabled: not reproduced", "; ")
 			}
+			if mk, mn, err := exportMFA(u); err != nil {
+				return nil, err
+			} else if mn != nil {
+				un.Content = append(un.Content, mk, mn)
+			}
 			gs, err := st.UserGroups(ctx, id, u.Key)
 			if err != nil {
 				return nil, err
@@ -223,6 +246,32 @@ func exportUsers(ctx context.Context, st store.Store, settings *model.CreateUser
 		list.Content = append(list.Content, e.node)
 	}
 	return list, nil
+}
+
+// exportMFA is a user's MFA block, or nil when the user has no MFA. The
+// software token's secret is stored sealed and is not exported.
+func exportMFA(u store.User) (key, value *yaml.Node, err error) {
+	m, hasSecret, err := user.SeedMFAState(u)
+	if err != nil || !m.SoftwareTokenEnabled && !m.SMSEnabled && !m.EmailEnabled && m.Preferred == "" {
+		return nil, nil, err
+	}
+	n := &yaml.Node{Kind: yaml.MappingNode}
+	flag := func(name string, on bool) {
+		if on {
+			n.Content = append(n.Content, str(name), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+		}
+	}
+	flag("SoftwareTokenEnabled", m.SoftwareTokenEnabled)
+	flag("SMSEnabled", m.SMSEnabled)
+	flag("EmailEnabled", m.EmailEnabled)
+	if m.Preferred != "" {
+		n.Content = append(n.Content, str("Preferred"), str(m.Preferred))
+	}
+	key = str("MFA")
+	if hasSecret {
+		key.HeadComment = "the software token's secret cannot be exported (it is stored sealed): add\nSoftwareTokenSecret (base32) to enable it on a database without this user"
+	}
+	return key, n, nil
 }
 
 // toNode turns an API request into a block-style YAML mapping with the

@@ -2,6 +2,7 @@ package seed
 
 import (
 	"bytes"
+	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/cognate/cognate/internal/api/model"
 	"github.com/cognate/cognate/internal/password"
+	"github.com/cognate/cognate/internal/user"
 	"github.com/cognate/cognate/internal/userpool"
 )
 
@@ -32,6 +34,8 @@ type Pool struct {
 	Clients  []Client
 	Groups   []Group
 	Users    []User
+	// MfaConfig is the pool's SetUserPoolMfaConfig request, or nil.
+	MfaConfig *model.SetUserPoolMfaConfigRequest
 }
 
 // Client is a declared app client.
@@ -56,6 +60,7 @@ type User struct {
 	TemporaryPassword *string
 	Confirmed         *bool
 	Groups            []string
+	MFA               *user.SeedMFA
 }
 
 // loc is where an item is in the file: its node and its path.
@@ -268,7 +273,7 @@ func list(at loc, key string, n *yaml.Node) ([]*yaml.Node, error) {
 }
 
 func parsePool(at loc, clientIDs map[string]bool) (*Pool, error) {
-	own, data, err := split(at, "Id", "clients", "groups", "users")
+	own, data, err := split(at, "Id", "clients", "groups", "users", "MfaConfig")
 	if err != nil {
 		return nil, err
 	}
@@ -285,6 +290,11 @@ func parsePool(at loc, clientIDs map[string]bool) (*Pool, error) {
 	}
 	if err := decodeRequest(at, data, &p.Settings); err != nil {
 		return nil, err
+	}
+	if n := own["MfaConfig"]; n != nil {
+		if p.MfaConfig, err = parseMfaConfig(loc{at.file, n, at.path + ".MfaConfig"}, p); err != nil {
+			return nil, err
+		}
 	}
 	var errs []error
 	cs, err := list(at, "clients", own["clients"])
@@ -364,7 +374,7 @@ func parseClient(at loc, poolID string) (*Client, error) {
 }
 
 // userFields are the members of a declared user.
-var userFields = []string{"Username", "Attributes", "Password", "TemporaryPassword", "Confirmed", "Groups"}
+var userFields = []string{"Username", "Attributes", "Password", "TemporaryPassword", "Confirmed", "Groups", "MFA"}
 
 func parseUser(at loc, p *Pool, groups map[string]bool) (*User, error) {
 	if at.node.Kind != yaml.MappingNode {
@@ -419,6 +429,8 @@ func parseUser(at loc, p *Pool, groups map[string]bool) (*User, error) {
 				}
 			}
 			u.Groups = gs
+		case "MFA":
+			u.MFA, err = parseMFA(loc{at.file, v, at.path + ".MFA"})
 		default:
 			err = at.error(k.Value, fmt.Errorf("unknown field; want one of %s", strings.Join(userFields, ", ")))
 		}
@@ -446,4 +458,74 @@ func checkPassword(p *Pool, pw string) error {
 		policy = p.Settings.Policies.PasswordPolicy
 	}
 	return password.DidNotConformPasswordPolicy.Check(policy, pw)
+}
+
+// parseMfaConfig reads a pool's MfaConfig: SetUserPoolMfaConfig's members.
+func parseMfaConfig(at loc, p *Pool) (*model.SetUserPoolMfaConfigRequest, error) {
+	_, data, err := split(at)
+	if err != nil {
+		return nil, err
+	}
+	m := &model.SetUserPoolMfaConfigRequest{UserPoolId: &p.ID}
+	if err := decodeRequest(at, data, m); err != nil {
+		return nil, err
+	}
+	if mode := m.MfaConfiguration; mode != nil && *mode != model.UserPoolMfaTypeOff && *mode != model.UserPoolMfaTypeOn && *mode != model.UserPoolMfaTypeOptional {
+		return nil, at.error("MfaConfiguration", fmt.Errorf("%q: want OFF, ON or OPTIONAL", *mode))
+	}
+	if p.Settings.MfaConfiguration != nil && (m.MfaConfiguration == nil || *m.MfaConfiguration != *p.Settings.MfaConfiguration) {
+		return nil, at.error("MfaConfiguration", errors.New("differs from the pool's MfaConfiguration: give it in one place"))
+	}
+	return m, nil
+}
+
+// mfaFields are the members of a user's MFA block.
+var mfaFields = []string{"SoftwareTokenSecret", "SoftwareTokenEnabled", "SMSEnabled", "EmailEnabled", "Preferred"}
+
+// parseMFA reads a user's MFA block.
+func parseMFA(at loc) (*user.SeedMFA, error) {
+	if at.node.Kind != yaml.MappingNode {
+		return nil, at.error("", errors.New("want a mapping"))
+	}
+	m := &user.SeedMFA{}
+	for i := 0; i+1 < len(at.node.Content); i += 2 {
+		k, v := at.node.Content[i], at.node.Content[i+1]
+		var err error
+		flag := func(dst *bool) {
+			if v.Decode(dst) != nil {
+				err = at.error(k.Value, errors.New("want true or false"))
+			}
+		}
+		switch k.Value {
+		case "SoftwareTokenSecret":
+			var s string
+			if s, err = scalar(at, k.Value, v); err == nil {
+				clean := strings.ToUpper(strings.TrimRight(strings.ReplaceAll(s, " ", ""), "="))
+				m.SoftwareTokenSecret, err = base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(clean)
+				if err != nil || len(m.SoftwareTokenSecret) < 10 {
+					err = at.error(k.Value, errors.New("want a base32 secret of at least 16 characters (as AssociateSoftwareToken gives)"))
+				}
+			}
+		case "SoftwareTokenEnabled":
+			flag(&m.SoftwareTokenEnabled)
+		case "SMSEnabled":
+			flag(&m.SMSEnabled)
+		case "EmailEnabled":
+			flag(&m.EmailEnabled)
+		case "Preferred":
+			if m.Preferred, err = scalar(at, k.Value, v); err == nil {
+				switch m.Preferred {
+				case model.ChallengeNameTypeSoftwareTokenMfa, model.ChallengeNameTypeSmsMfa, model.ChallengeNameTypeEmailOtp:
+				default:
+					err = at.error(k.Value, fmt.Errorf("%q: want SOFTWARE_TOKEN_MFA, SMS_MFA or EMAIL_OTP", m.Preferred))
+				}
+			}
+		default:
+			err = at.error(k.Value, fmt.Errorf("unknown field; want one of %s", strings.Join(mfaFields, ", ")))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
 }

@@ -130,6 +130,21 @@ fi
 grep -q "user.custom:tier: Attribute cannot be updated." <<<"$out" || fail "immutable attribute: $out"
 ok "update-user-attributes (keep original until verified), verify-user-attribute, immutable attribute"
 
+# Groups through the CLI: a membership shows in the next tokens.
+aws cognito-idp create-group --user-pool-id "$pool2" --group-name admins --precedence 1 >/dev/null
+aws cognito-idp admin-add-user-to-group --user-pool-id "$pool2" --username alice --group-name admins
+listed=$(aws cognito-idp admin-list-groups-for-user --user-pool-id "$pool2" --username alice --query 'Groups[0].GroupName' --output text)
+[[ $listed == admins ]] || fail "admin-list-groups-for-user: $listed"
+grouped=$(aws cognito-idp initiate-auth --client-id "$app" --auth-flow USER_PASSWORD_AUTH \
+  --auth-parameters USERNAME=alice,PASSWORD='Passw0rd!' --query AuthenticationResult.AccessToken --output text)
+python3 - "$grouped" <<'PY' || fail "cognito:groups missing from the access token"
+import base64, json, sys
+p = sys.argv[1].split(".")[1]
+claims = json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
+assert claims.get("cognito:groups") == ["admins"], claims
+PY
+ok "create-group, admin-add-user-to-group, cognito:groups in the access token"
+
 aws cognito-idp global-sign-out --access-token "$access"
 if out=$(aws cognito-idp get-user --access-token "$access" 2>&1); then
   fail "get-user with a signed-out token succeeded"

@@ -119,23 +119,8 @@ func (s *Service) UpdateUserPool(ctx context.Context, in *model.UpdateUserPoolRe
 		if err != nil {
 			return rec, err
 		}
-		var u updatable
-		if err := sameMembers(in, &u); err != nil {
-			return rec, err
-		}
-		next := settingsFrom(u)
-		if in.UserPoolTier == nil {
-			next.UserPoolTier = p.Config.UserPoolTier
-		}
-		// Fixed at creation.
-		next.SchemaAttributes = p.Config.SchemaAttributes
-		next.AliasAttributes = p.Config.AliasAttributes
-		next.UsernameAttributes = p.Config.UsernameAttributes
-		next.UsernameConfiguration = p.Config.UsernameConfiguration
-		next.Arn = p.Config.Arn
-		next.Domain = p.Config.Domain
-		next.CustomDomain = p.Config.CustomDomain
-		if err := checkSettings(&next); err != nil {
+		next, err := updatedSettings(p, in, in.UserPoolTier)
+		if err != nil {
 			return rec, err
 		}
 		doc, err := encodeSettings(next)
@@ -298,4 +283,30 @@ func (s *Service) GetCSVHeader(ctx context.Context, in *model.GetCSVHeaderReques
 		}
 	}
 	return &model.GetCSVHeaderResponse{UserPoolId: p.Config.Id, CSVHeader: header}, nil
+}
+
+// updatedSettings is what an update makes of a pool's settings: the
+// request's updatable members with their defaults (from any request shape
+// that carries them by name), the tier kept when omitted, and what is fixed
+// at creation kept as it is.
+func updatedSettings(p *Pool, in any, tier *string) (model.UserPoolType, error) {
+	var u updatable
+	if err := sameMembers(in, &u); err != nil {
+		return model.UserPoolType{}, err
+	}
+	next := settingsFrom(u)
+	if tier == nil {
+		next.UserPoolTier = p.Config.UserPoolTier
+	}
+	next.SchemaAttributes = p.Config.SchemaAttributes
+	next.AliasAttributes = p.Config.AliasAttributes
+	next.UsernameAttributes = p.Config.UsernameAttributes
+	next.UsernameConfiguration = p.Config.UsernameConfiguration
+	next.Arn = p.Config.Arn
+	next.Domain = p.Config.Domain
+	next.CustomDomain = p.Config.CustomDomain
+	if err := checkSettings(&next); err != nil {
+		return model.UserPoolType{}, err
+	}
+	return next, nil
 }

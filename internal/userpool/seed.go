@@ -43,22 +43,8 @@ func (s *Service) SeedUserPool(ctx context.Context, id string, in *model.CreateU
 	if err != nil {
 		return false, err
 	}
-	var u updatable
-	if err := sameMembers(in, &u); err != nil {
-		return false, err
-	}
-	next := settingsFrom(u)
-	if in.UserPoolTier == nil {
-		next.UserPoolTier = p.Config.UserPoolTier
-	}
-	next.SchemaAttributes = p.Config.SchemaAttributes
-	next.AliasAttributes = p.Config.AliasAttributes
-	next.UsernameAttributes = p.Config.UsernameAttributes
-	next.UsernameConfiguration = p.Config.UsernameConfiguration
-	next.Arn = p.Config.Arn
-	next.Domain = p.Config.Domain
-	next.CustomDomain = p.Config.CustomDomain
-	if err := checkSettings(&next); err != nil {
+	next, err := updatedSettings(p, in, in.UserPoolTier)
+	if err != nil {
 		return false, err
 	}
 	doc, err := encodeSettings(next)

@@ -30,7 +30,7 @@ func (e *attrsEnv) advance(t *testing.T, d time.Duration) {
 }
 
 func TestAttrsClock(t *testing.T) {
-	attrsBackends(t, func(t *testing.T, b attrsBackend) {
+	eachBackend(t, func(t *testing.T, b backend) {
 		e := attrsStart(t, b)
 		p := attrsMainPool(t, e)
 		ctx := context.Background()

@@ -69,8 +69,8 @@ const attrsPassword = "Passw0rd!"
 // ---------------------------------------------------------------------------
 // Backends
 
-// attrsBackend opens a fresh, empty store for one server.
-type attrsBackend struct {
+// backend opens a fresh, empty store for one server.
+type backend struct {
 	name string
 	open func(t *testing.T) store.Store
 }
@@ -98,10 +98,11 @@ func attrsStoredBytes(t *testing.T, st store.Store) []byte {
 	return all
 }
 
-// attrsBackends runs fn once per backend, as subtests named after them.
-func attrsBackends(t *testing.T, fn func(t *testing.T, b attrsBackend)) {
+// eachBackend runs fn once per backend, as subtests named after them. The
+// attribute, trigger, MFA and group suites all run through it.
+func eachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
 	t.Run("sqlite", func(t *testing.T) {
-		fn(t, attrsBackend{name: "sqlite", open: func(t *testing.T) store.Store {
+		fn(t, backend{name: "sqlite", open: func(t *testing.T) store.Store {
 			path := filepath.Join(t.TempDir(), "attrs.db")
 			st, err := sqlstore.Open(context.Background(), path, sqlstore.Options{})
 			if err != nil {
@@ -116,15 +117,15 @@ func attrsBackends(t *testing.T, fn func(t *testing.T, b attrsBackend)) {
 		admin := os.Getenv("COGNATE_TEST_POSTGRES_DSN")
 		if admin == "" {
 			if os.Getenv("CI") == "true" {
-				t.Fatal("COGNATE_TEST_POSTGRES_DSN is not set and CI=true: the attribute suite must run on PostgreSQL in CI (source .ci/postgres.sh first)")
+				t.Fatal("COGNATE_TEST_POSTGRES_DSN is not set and CI=true: the wire suites must run on PostgreSQL in CI (source .ci/postgres.sh first)")
 			}
-			const msg = "COGNATE_TEST_POSTGRES_DSN is not set: the attribute suite (TestAttrs*) ran on SQLite only. To run it on PostgreSQL: . .ci/postgres.sh; go test ./internal/server/; .ci/postgres.sh stop"
+			const msg = "COGNATE_TEST_POSTGRES_DSN is not set: the per-backend wire suites (attributes, triggers, MFA, groups) ran on SQLite only. To run it on PostgreSQL: . .ci/postgres.sh; go test ./internal/server/; .ci/postgres.sh stop"
 			attrsPGNotice.Do(func() { fmt.Fprintln(os.Stderr, "NOTE: "+msg) })
 			t.Skip(msg)
 		}
 		dsn := attrsPostgresDatabase(t, admin)
 		var n atomic.Int64
-		fn(t, attrsBackend{name: "postgres", open: func(t *testing.T) store.Store {
+		fn(t, backend{name: "postgres", open: func(t *testing.T) store.Store {
 			schemaDSN := attrsPostgresSchema(t, dsn, fmt.Sprintf("attrs_%d", n.Add(1)))
 			st, err := sqlstore.Open(context.Background(), schemaDSN, sqlstore.Options{})
 			if err != nil {
@@ -339,7 +340,7 @@ type attrsEnv struct {
 
 // attrsStart starts a server on a fresh store of backend b, with its
 // Lambda endpoint at a fresh test function (unless opts say otherwise).
-func attrsStart(t *testing.T, b attrsBackend, opts ...wireOption) *attrsEnv {
+func attrsStart(t *testing.T, b backend, opts ...wireOption) *attrsEnv {
 	t.Helper()
 	st := b.open(t)
 	l := newAttrsLambda(t)

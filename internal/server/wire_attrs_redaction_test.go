@@ -407,7 +407,7 @@ var attrsSecretKeys = []string{"attrs-redaction-secret-key-0123456789abcdef"}
 // TestAttrsRedaction runs the attribute flow with debug logging, in local
 // mode and then in secure mode.
 func TestAttrsRedaction(t *testing.T) {
-	attrsBackends(t, func(t *testing.T, b attrsBackend) {
+	eachBackend(t, func(t *testing.T, b backend) {
 		t.Run("local", func(t *testing.T) {
 			var log attrsLogBuffer
 			e := attrsStart(t, b, withDebugLog(&log, api.ModeLocal, attrsSecretKeys))
@@ -458,7 +458,7 @@ func TestAttrsRedaction(t *testing.T) {
 // answered when no channel can carry the message (secure mode with no SMTP
 // configured), and nothing is written.
 func TestAttrsSecureDelivery(t *testing.T) {
-	attrsBackends(t, func(t *testing.T, b attrsBackend) {
+	eachBackend(t, func(t *testing.T, b backend) {
 		st := b.open(t)
 		lambda := newAttrsLambda(t)
 		var poolID, clientID, username, access string

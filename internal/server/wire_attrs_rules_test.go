@@ -99,7 +99,7 @@ func attrsCreatePools(t *testing.T, e *attrsEnv) *attrsPools {
 // server configuration are in TestAttrsClock, TestAttrsLambdaUnreachable,
 // TestAttrsRedaction and TestAttrsSecureDelivery.
 func TestAttrs(t *testing.T) {
-	attrsBackends(t, func(t *testing.T, b attrsBackend) {
+	eachBackend(t, func(t *testing.T, b backend) {
 		e := attrsStart(t, b)
 		ps := attrsCreatePools(t, e)
 		groups := []struct {

@@ -192,7 +192,7 @@ func attrsTriggerTests(t *testing.T, ps *attrsPools) {
 // nothing listens on answers UnexpectedLambdaException, and nothing is
 // written.
 func TestAttrsLambdaUnreachable(t *testing.T) {
-	attrsBackends(t, func(t *testing.T, b attrsBackend) {
+	eachBackend(t, func(t *testing.T, b backend) {
 		e := attrsStart(t, b, withLambdaEndpoint("http://127.0.0.1:1"))
 		p := attrsMainPool(t, e)
 		u := p.user(t, attrsUserOpts{attrs: []string{"name", "Ann"}})

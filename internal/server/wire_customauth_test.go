@@ -16,160 +16,162 @@ import (
 )
 
 func TestCustomAuthTriggers(t *testing.T) {
-	e := newTrigEnv(t)
-	ctx := context.Background()
-	define := e.lambda.handle("define", func(_ context.Context, ev events.CognitoEventUserPoolsDefineAuthChallenge) (events.CognitoEventUserPoolsDefineAuthChallenge, error) {
-		switch ev.Request.ClientMetadata[trigMode] {
-		case "fail":
-			ev.Response.FailAuthentication = true
-			return ev, nil
-		case "error":
-			return ev, errors.New("define is down")
-		}
-		n := len(ev.Request.Session)
-		switch {
-		case n > 0 && ev.Request.Session[n-1].ChallengeResult:
-			ev.Response.IssueTokens = true
-		case n >= 3:
-			ev.Response.FailAuthentication = true
-		default:
-			ev.Response.ChallengeName = "CUSTOM_CHALLENGE"
-		}
-		return ev, nil
-	})
-	create := e.lambda.handle("create", func(_ context.Context, ev events.CognitoEventUserPoolsCreateAuthChallenge) (events.CognitoEventUserPoolsCreateAuthChallenge, error) {
-		ev.Response.PublicChallengeParameters = map[string]string{"question": "2+2"}
-		ev.Response.PrivateChallengeParameters = map[string]string{"answer": "4"}
-		ev.Response.ChallengeMetadata = "ROUND"
-		return ev, nil
-	})
-	verify := e.lambda.handle("verify", func(_ context.Context, ev events.CognitoEventUserPoolsVerifyAuthChallenge) (events.CognitoEventUserPoolsVerifyAuthChallenge, error) {
-		ev.Response.AnswerCorrect = ev.Request.ChallengeAnswer == ev.Request.PrivateChallengeParameters["answer"]
-		return ev, nil
-	})
-	poolID, _ := e.pool(t, &types.LambdaConfigType{
-		DefineAuthChallenge: aws.String(define), CreateAuthChallenge: aws.String(create), VerifyAuthChallengeResponse: aws.String(verify),
-	})
-	c := createClient(t, e.admin, &cip.CreateUserPoolClientInput{
-		UserPoolId: aws.String(poolID), ClientName: aws.String("custom"),
-		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowCustomAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
-	})
-	clientID := aws.ToString(c.ClientId)
-	if _, err := e.admin.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
-		UserPoolId: aws.String(poolID), Username: aws.String("ann"), MessageAction: types.MessageActionTypeSuppress,
-		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("ann@example.com")}},
-	}); err != nil {
-		t.Fatalf("AdminCreateUser: %v", err)
-	}
-	if _, err := e.admin.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
-		UserPoolId: aws.String(poolID), Username: aws.String("ann"), Password: aws.String("Passw0rd!x"), Permanent: true,
-	}); err != nil {
-		t.Fatalf("AdminSetUserPassword: %v", err)
-	}
-	start := func(meta map[string]string) (*cip.InitiateAuthOutput, error) {
-		return e.admin.InitiateAuth(ctx, &cip.InitiateAuthInput{
-			ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeCustomAuth,
-			AuthParameters: map[string]string{"USERNAME": "ann"}, ClientMetadata: meta,
-		})
-	}
-	answer := func(session *string, a string) (*cip.RespondToAuthChallengeOutput, error) {
-		return e.admin.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
-			ClientId: aws.String(clientID), ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: session,
-			ChallengeResponses: map[string]string{"USERNAME": "ann", "ANSWER": a},
-		})
-	}
-
-	t.Run("wrong then right answer", func(t *testing.T) {
-		out, err := start(map[string]string{"k": "v"})
-		if err != nil || out.ChallengeName != types.ChallengeNameTypeCustomChallenge {
-			t.Fatalf("InitiateAuth = %+v, %v", out, err)
-		}
-		if out.ChallengeParameters["question"] != "2+2" || out.ChallengeParameters["USERNAME"] != "ann" || out.ChallengeParameters["answer"] != "" {
-			t.Errorf("ChallengeParameters = %v", out.ChallengeParameters)
-		}
-		r1, err := answer(out.Session, "5")
-		if err != nil || r1.ChallengeName != types.ChallengeNameTypeCustomChallenge || r1.Session == nil {
-			t.Fatalf("wrong answer = %+v, %v", r1, err)
-		}
-		r2, err := answer(r1.Session, "4")
-		if err != nil || r2.AuthenticationResult == nil || r2.AuthenticationResult.AccessToken == nil {
-			t.Fatalf("right answer = %+v, %v", r2, err)
-		}
-		defs, _ := trigEvents[events.CognitoEventUserPoolsDefineAuthChallenge](t, e.lambda, "define")
-		if len(defs) != 3 {
-			t.Fatalf("%d DefineAuthChallenge calls, want 3", len(defs))
-		}
-		if d := defs[0]; d.TriggerSource != "DefineAuthChallenge_Authentication" || len(d.Request.Session) != 0 ||
-			d.Request.ClientMetadata["k"] != "v" || d.Request.UserAttributes["email"] != "ann@example.com" {
-			t.Errorf("first DefineAuthChallenge event = %+v", d)
-		}
-		s := defs[2].Request.Session
-		if len(s) != 2 || s[0].ChallengeResult || !s[1].ChallengeResult || s[1].ChallengeName != "CUSTOM_CHALLENGE" || s[1].ChallengeMetadata != "ROUND" {
-			t.Errorf("third DefineAuthChallenge session = %+v", s)
-		}
-		vs, _ := trigEvents[events.CognitoEventUserPoolsVerifyAuthChallenge](t, e.lambda, "verify")
-		if len(vs) != 2 || vs[0].TriggerSource != "VerifyAuthChallengeResponse_Authentication" || vs[0].Request.PrivateChallengeParameters["answer"] != "4" {
-			t.Errorf("VerifyAuthChallengeResponse events = %+v", vs)
-		}
-		cs, _ := trigEvents[events.CognitoEventUserPoolsCreateAuthChallenge](t, e.lambda, "create")
-		if len(cs) != 2 || cs[0].TriggerSource != "CreateAuthChallenge_Authentication" || cs[0].Request.ChallengeName != "CUSTOM_CHALLENGE" {
-			t.Errorf("CreateAuthChallenge events = %+v", cs)
-		}
-	})
-	t.Run("failAuthentication", func(t *testing.T) {
-		_, err := start(map[string]string{trigMode: "fail"})
-		wantAPIError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
-	})
-	t.Run("three wrong answers fail", func(t *testing.T) {
-		out, err := start(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sess := out.Session
-		for i := range 2 {
-			r, err := answer(sess, "wrong")
-			if err != nil {
-				t.Fatalf("answer %d: %v", i, err)
+	eachBackend(t, func(t *testing.T, b backend) {
+		e := newTrigEnv(t, withStore(b.open(t)))
+		ctx := context.Background()
+		define := e.lambda.handle("define", func(_ context.Context, ev events.CognitoEventUserPoolsDefineAuthChallenge) (events.CognitoEventUserPoolsDefineAuthChallenge, error) {
+			switch ev.Request.ClientMetadata[trigMode] {
+			case "fail":
+				ev.Response.FailAuthentication = true
+				return ev, nil
+			case "error":
+				return ev, errors.New("define is down")
 			}
-			sess = r.Session
-		}
-		_, err = answer(sess, "wrong")
-		wantAPIError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
-	})
-	t.Run("tampered session", func(t *testing.T) {
-		out, err := start(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := []byte(aws.ToString(out.Session))
-		if b[10] == 'A' {
-			b[10] = 'B'
-		} else {
-			b[10] = 'A'
-		}
-		_, err = answer(aws.String(string(b)), "4")
-		wantAPIError[*types.NotAuthorizedException](t, err, "Invalid session for the user.")
-	})
-	t.Run("Lambda error", func(t *testing.T) {
-		_, err := start(map[string]string{trigMode: "error"})
-		wantAPIError[*types.UserLambdaValidationException](t, err, "DefineAuthChallenge failed with error define is down.")
-	})
-	t.Run("flow must be allowed", func(t *testing.T) {
-		_, other := e.pool(t, &types.LambdaConfigType{DefineAuthChallenge: aws.String(define)})
-		_, err := e.admin.InitiateAuth(ctx, &cip.InitiateAuthInput{
-			ClientId: aws.String(other), AuthFlow: types.AuthFlowTypeCustomAuth, AuthParameters: map[string]string{"USERNAME": "ann"},
+			n := len(ev.Request.Session)
+			switch {
+			case n > 0 && ev.Request.Session[n-1].ChallengeResult:
+				ev.Response.IssueTokens = true
+			case n >= 3:
+				ev.Response.FailAuthentication = true
+			default:
+				ev.Response.ChallengeName = "CUSTOM_CHALLENGE"
+			}
+			return ev, nil
 		})
-		wantAPIError[*types.InvalidParameterException](t, err, "CUSTOM_AUTH flow not enabled for this client")
-	})
-	t.Run("no DefineAuthChallenge", func(t *testing.T) {
-		p, _ := e.pool(t, nil)
+		create := e.lambda.handle("create", func(_ context.Context, ev events.CognitoEventUserPoolsCreateAuthChallenge) (events.CognitoEventUserPoolsCreateAuthChallenge, error) {
+			ev.Response.PublicChallengeParameters = map[string]string{"question": "2+2"}
+			ev.Response.PrivateChallengeParameters = map[string]string{"answer": "4"}
+			ev.Response.ChallengeMetadata = "ROUND"
+			return ev, nil
+		})
+		verify := e.lambda.handle("verify", func(_ context.Context, ev events.CognitoEventUserPoolsVerifyAuthChallenge) (events.CognitoEventUserPoolsVerifyAuthChallenge, error) {
+			ev.Response.AnswerCorrect = ev.Request.ChallengeAnswer == ev.Request.PrivateChallengeParameters["answer"]
+			return ev, nil
+		})
+		poolID, _ := e.pool(t, &types.LambdaConfigType{
+			DefineAuthChallenge: aws.String(define), CreateAuthChallenge: aws.String(create), VerifyAuthChallengeResponse: aws.String(verify),
+		})
 		c := createClient(t, e.admin, &cip.CreateUserPoolClientInput{
-			UserPoolId: aws.String(p), ClientName: aws.String("custom"),
-			ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowCustomAuth},
+			UserPoolId: aws.String(poolID), ClientName: aws.String("custom"),
+			ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowCustomAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
 		})
-		_, err := e.admin.InitiateAuth(ctx, &cip.InitiateAuthInput{
-			ClientId: c.ClientId, AuthFlow: types.AuthFlowTypeCustomAuth, AuthParameters: map[string]string{"USERNAME": "ann"},
+		clientID := aws.ToString(c.ClientId)
+		if _, err := e.admin.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+			UserPoolId: aws.String(poolID), Username: aws.String("ann"), MessageAction: types.MessageActionTypeSuppress,
+			UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("ann@example.com")}},
+		}); err != nil {
+			t.Fatalf("AdminCreateUser: %v", err)
+		}
+		if _, err := e.admin.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
+			UserPoolId: aws.String(poolID), Username: aws.String("ann"), Password: aws.String("Passw0rd!x"), Permanent: true,
+		}); err != nil {
+			t.Fatalf("AdminSetUserPassword: %v", err)
+		}
+		start := func(meta map[string]string) (*cip.InitiateAuthOutput, error) {
+			return e.admin.InitiateAuth(ctx, &cip.InitiateAuthInput{
+				ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeCustomAuth,
+				AuthParameters: map[string]string{"USERNAME": "ann"}, ClientMetadata: meta,
+			})
+		}
+		answer := func(session *string, a string) (*cip.RespondToAuthChallengeOutput, error) {
+			return e.admin.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+				ClientId: aws.String(clientID), ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: session,
+				ChallengeResponses: map[string]string{"USERNAME": "ann", "ANSWER": a},
+			})
+		}
+
+		t.Run("wrong then right answer", func(t *testing.T) {
+			out, err := start(map[string]string{"k": "v"})
+			if err != nil || out.ChallengeName != types.ChallengeNameTypeCustomChallenge {
+				t.Fatalf("InitiateAuth = %+v, %v", out, err)
+			}
+			if out.ChallengeParameters["question"] != "2+2" || out.ChallengeParameters["USERNAME"] != "ann" || out.ChallengeParameters["answer"] != "" {
+				t.Errorf("ChallengeParameters = %v", out.ChallengeParameters)
+			}
+			r1, err := answer(out.Session, "5")
+			if err != nil || r1.ChallengeName != types.ChallengeNameTypeCustomChallenge || r1.Session == nil {
+				t.Fatalf("wrong answer = %+v, %v", r1, err)
+			}
+			r2, err := answer(r1.Session, "4")
+			if err != nil || r2.AuthenticationResult == nil || r2.AuthenticationResult.AccessToken == nil {
+				t.Fatalf("right answer = %+v, %v", r2, err)
+			}
+			defs, _ := trigEvents[events.CognitoEventUserPoolsDefineAuthChallenge](t, e.lambda, "define")
+			if len(defs) != 3 {
+				t.Fatalf("%d DefineAuthChallenge calls, want 3", len(defs))
+			}
+			if d := defs[0]; d.TriggerSource != "DefineAuthChallenge_Authentication" || len(d.Request.Session) != 0 ||
+				d.Request.ClientMetadata["k"] != "v" || d.Request.UserAttributes["email"] != "ann@example.com" {
+				t.Errorf("first DefineAuthChallenge event = %+v", d)
+			}
+			s := defs[2].Request.Session
+			if len(s) != 2 || s[0].ChallengeResult || !s[1].ChallengeResult || s[1].ChallengeName != "CUSTOM_CHALLENGE" || s[1].ChallengeMetadata != "ROUND" {
+				t.Errorf("third DefineAuthChallenge session = %+v", s)
+			}
+			vs, _ := trigEvents[events.CognitoEventUserPoolsVerifyAuthChallenge](t, e.lambda, "verify")
+			if len(vs) != 2 || vs[0].TriggerSource != "VerifyAuthChallengeResponse_Authentication" || vs[0].Request.PrivateChallengeParameters["answer"] != "4" {
+				t.Errorf("VerifyAuthChallengeResponse events = %+v", vs)
+			}
+			cs, _ := trigEvents[events.CognitoEventUserPoolsCreateAuthChallenge](t, e.lambda, "create")
+			if len(cs) != 2 || cs[0].TriggerSource != "CreateAuthChallenge_Authentication" || cs[0].Request.ChallengeName != "CUSTOM_CHALLENGE" {
+				t.Errorf("CreateAuthChallenge events = %+v", cs)
+			}
 		})
-		wantAPIError[*types.InvalidParameterException](t, err, "Custom auth lambda trigger is not configured for the user pool.")
+		t.Run("failAuthentication", func(t *testing.T) {
+			_, err := start(map[string]string{trigMode: "fail"})
+			wantAPIError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
+		})
+		t.Run("three wrong answers fail", func(t *testing.T) {
+			out, err := start(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sess := out.Session
+			for i := range 2 {
+				r, err := answer(sess, "wrong")
+				if err != nil {
+					t.Fatalf("answer %d: %v", i, err)
+				}
+				sess = r.Session
+			}
+			_, err = answer(sess, "wrong")
+			wantAPIError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
+		})
+		t.Run("tampered session", func(t *testing.T) {
+			out, err := start(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := []byte(aws.ToString(out.Session))
+			if b[10] == 'A' {
+				b[10] = 'B'
+			} else {
+				b[10] = 'A'
+			}
+			_, err = answer(aws.String(string(b)), "4")
+			wantAPIError[*types.NotAuthorizedException](t, err, "Invalid session for the user.")
+		})
+		t.Run("Lambda error", func(t *testing.T) {
+			_, err := start(map[string]string{trigMode: "error"})
+			wantAPIError[*types.UserLambdaValidationException](t, err, "DefineAuthChallenge failed with error define is down.")
+		})
+		t.Run("flow must be allowed", func(t *testing.T) {
+			_, other := e.pool(t, &types.LambdaConfigType{DefineAuthChallenge: aws.String(define)})
+			_, err := e.admin.InitiateAuth(ctx, &cip.InitiateAuthInput{
+				ClientId: aws.String(other), AuthFlow: types.AuthFlowTypeCustomAuth, AuthParameters: map[string]string{"USERNAME": "ann"},
+			})
+			wantAPIError[*types.InvalidParameterException](t, err, "CUSTOM_AUTH flow not enabled for this client")
+		})
+		t.Run("no DefineAuthChallenge", func(t *testing.T) {
+			p, _ := e.pool(t, nil)
+			c := createClient(t, e.admin, &cip.CreateUserPoolClientInput{
+				UserPoolId: aws.String(p), ClientName: aws.String("custom"),
+				ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowCustomAuth},
+			})
+			_, err := e.admin.InitiateAuth(ctx, &cip.InitiateAuthInput{
+				ClientId: c.ClientId, AuthFlow: types.AuthFlowTypeCustomAuth, AuthParameters: map[string]string{"USERNAME": "ann"},
+			})
+			wantAPIError[*types.InvalidParameterException](t, err, "Custom auth lambda trigger is not configured for the user pool.")
+		})
 	})
 }

@@ -28,45 +28,47 @@ func (e *userEnv) setPoolMfa(t *testing.T, poolID string, mode types.UserPoolMfa
 }
 
 func TestMfaPoolConfig(t *testing.T) {
-	e := newUserEnv(t)
-	ctx := context.Background()
-	poolID := e.newPool(t, &cip.CreateUserPoolInput{})
-	got, err := e.c.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: aws.String(poolID)})
-	if err != nil {
-		t.Fatalf("GetUserPoolMfaConfig: %v", err)
-	}
-	if got.MfaConfiguration != types.UserPoolMfaTypeOff || got.SoftwareTokenMfaConfiguration != nil {
-		t.Errorf("new pool: %v %v, want OFF and no TOTP configuration", got.MfaConfiguration, got.SoftwareTokenMfaConfiguration)
-	}
-	_, err = e.c.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(poolID), MfaConfiguration: types.UserPoolMfaTypeOn})
-	wantAPIError[*types.InvalidParameterException](t, err, "")
+	eachBackend(t, func(t *testing.T, b backend) {
+		e := newUserEnv(t, withStore(b.open(t)))
+		ctx := context.Background()
+		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
+		got, err := e.c.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: aws.String(poolID)})
+		if err != nil {
+			t.Fatalf("GetUserPoolMfaConfig: %v", err)
+		}
+		if got.MfaConfiguration != types.UserPoolMfaTypeOff || got.SoftwareTokenMfaConfiguration != nil {
+			t.Errorf("new pool: %v %v, want OFF and no TOTP configuration", got.MfaConfiguration, got.SoftwareTokenMfaConfiguration)
+		}
+		_, err = e.c.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(poolID), MfaConfiguration: types.UserPoolMfaTypeOn})
+		wantAPIError[*types.InvalidParameterException](t, err, "")
 
-	set, err := e.c.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{
-		UserPoolId: aws.String(poolID), MfaConfiguration: types.UserPoolMfaTypeOptional,
-		SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true},
-		EmailMfaConfiguration:         &types.EmailMfaConfigType{Subject: aws.String("code")},
+		set, err := e.c.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{
+			UserPoolId: aws.String(poolID), MfaConfiguration: types.UserPoolMfaTypeOptional,
+			SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true},
+			EmailMfaConfiguration:         &types.EmailMfaConfigType{Subject: aws.String("code")},
+		})
+		if err != nil {
+			t.Fatalf("SetUserPoolMfaConfig: %v", err)
+		}
+		if set.MfaConfiguration != types.UserPoolMfaTypeOptional || !set.SoftwareTokenMfaConfiguration.Enabled {
+			t.Errorf("SetUserPoolMfaConfig = %v %v", set.MfaConfiguration, set.SoftwareTokenMfaConfiguration)
+		}
+		// Tags and DescribeUserPool keep and show the mode.
+		if _, err := e.c.TagResource(ctx, &cip.TagResourceInput{ResourceArn: describePool(t, e.c, poolID).Arn, Tags: map[string]string{"a": "b"}}); err != nil {
+			t.Fatalf("TagResource: %v", err)
+		}
+		if d := describePool(t, e.c, poolID); d.MfaConfiguration != types.UserPoolMfaTypeOptional {
+			t.Errorf("DescribeUserPool MfaConfiguration = %v, want OPTIONAL", d.MfaConfiguration)
+		}
+		got, err = e.c.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: aws.String(poolID)})
+		if err != nil {
+			t.Fatalf("GetUserPoolMfaConfig: %v", err)
+		}
+		if got.MfaConfiguration != types.UserPoolMfaTypeOptional || got.SoftwareTokenMfaConfiguration == nil || !got.SoftwareTokenMfaConfiguration.Enabled ||
+			got.EmailMfaConfiguration == nil || aws.ToString(got.EmailMfaConfiguration.Subject) != "code" {
+			t.Errorf("GetUserPoolMfaConfig = %+v", got)
+		}
 	})
-	if err != nil {
-		t.Fatalf("SetUserPoolMfaConfig: %v", err)
-	}
-	if set.MfaConfiguration != types.UserPoolMfaTypeOptional || !set.SoftwareTokenMfaConfiguration.Enabled {
-		t.Errorf("SetUserPoolMfaConfig = %v %v", set.MfaConfiguration, set.SoftwareTokenMfaConfiguration)
-	}
-	// Tags and DescribeUserPool keep and show the mode.
-	if _, err := e.c.TagResource(ctx, &cip.TagResourceInput{ResourceArn: describePool(t, e.c, poolID).Arn, Tags: map[string]string{"a": "b"}}); err != nil {
-		t.Fatalf("TagResource: %v", err)
-	}
-	if d := describePool(t, e.c, poolID); d.MfaConfiguration != types.UserPoolMfaTypeOptional {
-		t.Errorf("DescribeUserPool MfaConfiguration = %v, want OPTIONAL", d.MfaConfiguration)
-	}
-	got, err = e.c.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: aws.String(poolID)})
-	if err != nil {
-		t.Fatalf("GetUserPoolMfaConfig: %v", err)
-	}
-	if got.MfaConfiguration != types.UserPoolMfaTypeOptional || got.SoftwareTokenMfaConfiguration == nil || !got.SoftwareTokenMfaConfiguration.Enabled ||
-		got.EmailMfaConfiguration == nil || aws.ToString(got.EmailMfaConfiguration.Subject) != "code" {
-		t.Errorf("GetUserPoolMfaConfig = %+v", got)
-	}
 }
 
 // totp is RFC 6238 (SHA-1, 30 s, six digits) of a base32 secret.
@@ -90,131 +92,135 @@ func mfaClient(in *cip.CreateUserPoolClientInput) {
 }
 
 func TestMfaSoftwareTokenOptional(t *testing.T) {
-	clk := userFrozenClock()
-	e := newUserEnv(t, withClock(clk))
-	ctx := context.Background()
-	poolID := e.newPool(t, &cip.CreateUserPoolInput{})
-	e.setPoolMfa(t, poolID, types.UserPoolMfaTypeOptional)
-	clientID := aws.ToString(e.newClient(t, poolID, mfaClient).ClientId)
-	e.confirmedUser(t, poolID, "alice", userPassword)
+	eachBackend(t, func(t *testing.T, b backend) {
+		clk := userFrozenClock()
+		e := newUserEnv(t, withStore(b.open(t)), withClock(clk))
+		ctx := context.Background()
+		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
+		e.setPoolMfa(t, poolID, types.UserPoolMfaTypeOptional)
+		clientID := aws.ToString(e.newClient(t, poolID, mfaClient).ClientId)
+		e.confirmedUser(t, poolID, "alice", userPassword)
 
-	// Without a token the user signs in with the password alone.
-	toks := e.signIn(t, clientID, "alice", userPassword)
-	_, err := e.c.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: toks.AccessToken,
-		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true}})
-	wantAPIError[*types.InvalidParameterException](t, err, "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA")
+		// Without a token the user signs in with the password alone.
+		toks := e.signIn(t, clientID, "alice", userPassword)
+		_, err := e.c.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: toks.AccessToken,
+			SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true}})
+		wantAPIError[*types.InvalidParameterException](t, err, "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA")
 
-	assoc, err := e.c.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: toks.AccessToken})
-	if err != nil {
-		t.Fatalf("AssociateSoftwareToken: %v", err)
-	}
-	secret := aws.ToString(assoc.SecretCode)
-	if !regexp.MustCompile(`^[A-Za-z0-9]{16,}$`).MatchString(secret) {
-		t.Fatalf("SecretCode = %q", secret)
-	}
-	good := totp(t, secret, clk.Now())
-	_, err = e.c.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: toks.AccessToken, UserCode: aws.String(userOtherCode(good))})
-	wantAPIError[*types.EnableSoftwareTokenMFAException](t, err, "Code mismatch and fail enable Software Token MFA")
-	ver, err := e.c.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: toks.AccessToken, UserCode: aws.String(good)})
-	if err != nil || ver.Status != types.VerifySoftwareTokenResponseTypeSuccess {
-		t.Fatalf("VerifySoftwareToken = %v, %v", ver, err)
-	}
-	// Verified but not enabled: still no second factor.
-	e.signIn(t, clientID, "alice", userPassword)
-	if _, err := e.c.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: toks.AccessToken,
-		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true}}); err != nil {
-		t.Fatalf("SetUserMFAPreference: %v", err)
-	}
-	got := e.adminGetUser(t, poolID, "alice")
-	if d := diff([]string{"SOFTWARE_TOKEN_MFA"}, got.UserMFASettingList); d != "" || aws.ToString(got.PreferredMfaSetting) != "SOFTWARE_TOKEN_MFA" {
-		t.Errorf("AdminGetUser MFA = %v %v", got.UserMFASettingList, aws.ToString(got.PreferredMfaSetting))
-	}
-	if me := e.mustGetUser(t, aws.ToString(toks.AccessToken)); len(me.UserMFASettingList) != 1 {
-		t.Errorf("GetUser UserMFASettingList = %v", me.UserMFASettingList)
-	}
+		assoc, err := e.c.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: toks.AccessToken})
+		if err != nil {
+			t.Fatalf("AssociateSoftwareToken: %v", err)
+		}
+		secret := aws.ToString(assoc.SecretCode)
+		if !regexp.MustCompile(`^[A-Za-z0-9]{16,}$`).MatchString(secret) {
+			t.Fatalf("SecretCode = %q", secret)
+		}
+		good := totp(t, secret, clk.Now())
+		_, err = e.c.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: toks.AccessToken, UserCode: aws.String(userOtherCode(good))})
+		wantAPIError[*types.EnableSoftwareTokenMFAException](t, err, "Code mismatch and fail enable Software Token MFA")
+		ver, err := e.c.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: toks.AccessToken, UserCode: aws.String(good)})
+		if err != nil || ver.Status != types.VerifySoftwareTokenResponseTypeSuccess {
+			t.Fatalf("VerifySoftwareToken = %v, %v", ver, err)
+		}
+		// Verified but not enabled: still no second factor.
+		e.signIn(t, clientID, "alice", userPassword)
+		if _, err := e.c.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: toks.AccessToken,
+			SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true}}); err != nil {
+			t.Fatalf("SetUserMFAPreference: %v", err)
+		}
+		got := e.adminGetUser(t, poolID, "alice")
+		if d := diff([]string{"SOFTWARE_TOKEN_MFA"}, got.UserMFASettingList); d != "" || aws.ToString(got.PreferredMfaSetting) != "SOFTWARE_TOKEN_MFA" {
+			t.Errorf("AdminGetUser MFA = %v %v", got.UserMFASettingList, aws.ToString(got.PreferredMfaSetting))
+		}
+		if me := e.mustGetUser(t, aws.ToString(toks.AccessToken)); len(me.UserMFASettingList) != 1 {
+			t.Errorf("GetUser UserMFASettingList = %v", me.UserMFASettingList)
+		}
 
-	// Now the password leads to SOFTWARE_TOKEN_MFA.
-	clk.Advance(30 * time.Second)
-	out, err := e.passwordAuth(clientID, "alice", userPassword)
-	if err != nil {
-		t.Fatalf("InitiateAuth: %v", err)
-	}
-	if out.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa || out.AuthenticationResult != nil || out.Session == nil {
-		t.Fatalf("InitiateAuth = %s, tokens %v", out.ChallengeName, out.AuthenticationResult != nil)
-	}
-	if d := diff(map[string]string{"USER_ID_FOR_SRP": "alice"}, out.ChallengeParameters); d != "" {
-		t.Errorf("ChallengeParameters (-want +got):\n%s", d)
-	}
-	code := totp(t, secret, clk.Now())
-	respond := func(session *string, code string) (*cip.RespondToAuthChallengeOutput, error) {
-		return e.c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
-			ClientId: aws.String(clientID), ChallengeName: types.ChallengeNameTypeSoftwareTokenMfa, Session: session,
-			ChallengeResponses: map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": code},
-		})
-	}
-	_, err = respond(out.Session, userOtherCode(code))
-	wantAPIError[*types.CodeMismatchException](t, err, "Invalid code received for user")
-	res, err := respond(out.Session, code)
-	if err != nil || res.AuthenticationResult == nil || res.AuthenticationResult.AccessToken == nil {
-		t.Fatalf("RespondToAuthChallenge: %v", err)
-	}
-	// The same code is never accepted twice.
-	again, err := e.passwordAuth(clientID, "alice", userPassword)
-	if err != nil {
-		t.Fatalf("InitiateAuth: %v", err)
-	}
-	_, err = respond(again.Session, code)
-	wantAPIError[*types.CodeMismatchException](t, err, "Invalid code received for user")
+		// Now the password leads to SOFTWARE_TOKEN_MFA.
+		clk.Advance(30 * time.Second)
+		out, err := e.passwordAuth(clientID, "alice", userPassword)
+		if err != nil {
+			t.Fatalf("InitiateAuth: %v", err)
+		}
+		if out.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa || out.AuthenticationResult != nil || out.Session == nil {
+			t.Fatalf("InitiateAuth = %s, tokens %v", out.ChallengeName, out.AuthenticationResult != nil)
+		}
+		if d := diff(map[string]string{"USER_ID_FOR_SRP": "alice"}, out.ChallengeParameters); d != "" {
+			t.Errorf("ChallengeParameters (-want +got):\n%s", d)
+		}
+		code := totp(t, secret, clk.Now())
+		respond := func(session *string, code string) (*cip.RespondToAuthChallengeOutput, error) {
+			return e.c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+				ClientId: aws.String(clientID), ChallengeName: types.ChallengeNameTypeSoftwareTokenMfa, Session: session,
+				ChallengeResponses: map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": code},
+			})
+		}
+		_, err = respond(out.Session, userOtherCode(code))
+		wantAPIError[*types.CodeMismatchException](t, err, "Invalid code received for user")
+		res, err := respond(out.Session, code)
+		if err != nil || res.AuthenticationResult == nil || res.AuthenticationResult.AccessToken == nil {
+			t.Fatalf("RespondToAuthChallenge: %v", err)
+		}
+		// The same code is never accepted twice.
+		again, err := e.passwordAuth(clientID, "alice", userPassword)
+		if err != nil {
+			t.Fatalf("InitiateAuth: %v", err)
+		}
+		_, err = respond(again.Session, code)
+		wantAPIError[*types.CodeMismatchException](t, err, "Invalid code received for user")
 
-	// Turning it off ends the challenge in an OPTIONAL pool.
-	if _, err := e.c.AdminSetUserMFAPreference(ctx, &cip.AdminSetUserMFAPreferenceInput{UserPoolId: aws.String(poolID), Username: aws.String("alice"),
-		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: false}}); err != nil {
-		t.Fatalf("AdminSetUserMFAPreference: %v", err)
-	}
-	e.signIn(t, clientID, "alice", userPassword)
+		// Turning it off ends the challenge in an OPTIONAL pool.
+		if _, err := e.c.AdminSetUserMFAPreference(ctx, &cip.AdminSetUserMFAPreferenceInput{UserPoolId: aws.String(poolID), Username: aws.String("alice"),
+			SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: false}}); err != nil {
+			t.Fatalf("AdminSetUserMFAPreference: %v", err)
+		}
+		e.signIn(t, clientID, "alice", userPassword)
+	})
 }
 
 func TestMfaRequiredSetup(t *testing.T) {
-	clk := userFrozenClock()
-	e := newUserEnv(t, withClock(clk))
-	ctx := context.Background()
-	poolID := e.newPool(t, &cip.CreateUserPoolInput{})
-	e.setPoolMfa(t, poolID, types.UserPoolMfaTypeOn)
-	clientID := aws.ToString(e.newClient(t, poolID, mfaClient).ClientId)
-	e.confirmedUser(t, poolID, "bob", userPassword)
+	eachBackend(t, func(t *testing.T, b backend) {
+		clk := userFrozenClock()
+		e := newUserEnv(t, withStore(b.open(t)), withClock(clk))
+		ctx := context.Background()
+		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
+		e.setPoolMfa(t, poolID, types.UserPoolMfaTypeOn)
+		clientID := aws.ToString(e.newClient(t, poolID, mfaClient).ClientId)
+		e.confirmedUser(t, poolID, "bob", userPassword)
 
-	out, err := e.passwordAuth(clientID, "bob", userPassword)
-	if err != nil {
-		t.Fatalf("InitiateAuth: %v", err)
-	}
-	if out.ChallengeName != types.ChallengeNameTypeMfaSetup || out.AuthenticationResult != nil {
-		t.Fatalf("InitiateAuth = %s, want MFA_SETUP without tokens", out.ChallengeName)
-	}
-	if out.ChallengeParameters["MFAS_CAN_SETUP"] != `["SOFTWARE_TOKEN_MFA"]` {
-		t.Errorf("ChallengeParameters = %v", out.ChallengeParameters)
-	}
-	// Completing the setup before verifying a token issues nothing.
-	_, err = e.c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: aws.String(clientID),
-		ChallengeName: types.ChallengeNameTypeMfaSetup, Session: out.Session, ChallengeResponses: map[string]string{"USERNAME": "bob"}})
-	wantAPIError[*types.SoftwareTokenMFANotFoundException](t, err, "")
+		out, err := e.passwordAuth(clientID, "bob", userPassword)
+		if err != nil {
+			t.Fatalf("InitiateAuth: %v", err)
+		}
+		if out.ChallengeName != types.ChallengeNameTypeMfaSetup || out.AuthenticationResult != nil {
+			t.Fatalf("InitiateAuth = %s, want MFA_SETUP without tokens", out.ChallengeName)
+		}
+		if out.ChallengeParameters["MFAS_CAN_SETUP"] != `["SOFTWARE_TOKEN_MFA"]` {
+			t.Errorf("ChallengeParameters = %v", out.ChallengeParameters)
+		}
+		// Completing the setup before verifying a token issues nothing.
+		_, err = e.c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: aws.String(clientID),
+			ChallengeName: types.ChallengeNameTypeMfaSetup, Session: out.Session, ChallengeResponses: map[string]string{"USERNAME": "bob"}})
+		wantAPIError[*types.SoftwareTokenMFANotFoundException](t, err, "")
 
-	assoc, err := e.c.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: out.Session})
-	if err != nil || assoc.Session == nil {
-		t.Fatalf("AssociateSoftwareToken: %v", err)
-	}
-	ver, err := e.c.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{Session: assoc.Session,
-		UserCode: aws.String(totp(t, aws.ToString(assoc.SecretCode), clk.Now()))})
-	if err != nil || ver.Status != types.VerifySoftwareTokenResponseTypeSuccess || ver.Session == nil {
-		t.Fatalf("VerifySoftwareToken = %v, %v", ver, err)
-	}
-	res, err := e.c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: aws.String(clientID),
-		ChallengeName: types.ChallengeNameTypeMfaSetup, Session: ver.Session, ChallengeResponses: map[string]string{"USERNAME": "bob"}})
-	if err != nil || res.AuthenticationResult == nil {
-		t.Fatalf("RespondToAuthChallenge MFA_SETUP: %v", err)
-	}
-	// The next sign-in asks for the code.
-	out, err = e.passwordAuth(clientID, "bob", userPassword)
-	if err != nil || out.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
-		t.Fatalf("InitiateAuth = %v, %v; want SOFTWARE_TOKEN_MFA", out, err)
-	}
+		assoc, err := e.c.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: out.Session})
+		if err != nil || assoc.Session == nil {
+			t.Fatalf("AssociateSoftwareToken: %v", err)
+		}
+		ver, err := e.c.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{Session: assoc.Session,
+			UserCode: aws.String(totp(t, aws.ToString(assoc.SecretCode), clk.Now()))})
+		if err != nil || ver.Status != types.VerifySoftwareTokenResponseTypeSuccess || ver.Session == nil {
+			t.Fatalf("VerifySoftwareToken = %v, %v", ver, err)
+		}
+		res, err := e.c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: aws.String(clientID),
+			ChallengeName: types.ChallengeNameTypeMfaSetup, Session: ver.Session, ChallengeResponses: map[string]string{"USERNAME": "bob"}})
+		if err != nil || res.AuthenticationResult == nil {
+			t.Fatalf("RespondToAuthChallenge MFA_SETUP: %v", err)
+		}
+		// The next sign-in asks for the code.
+		out, err = e.passwordAuth(clientID, "bob", userPassword)
+		if err != nil || out.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
+			t.Fatalf("InitiateAuth = %v, %v; want SOFTWARE_TOKEN_MFA", out, err)
+		}
+	})
 }

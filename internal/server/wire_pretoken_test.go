@@ -6,7 +6,6 @@ package server_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"reflect"
 	"sync/atomic"
 	"testing"
@@ -17,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognate/cognate/internal/store"
-	"github.com/cognate/cognate/internal/store/sqlstore"
 )
 
 // refreshCountingStore counts the refresh tokens user transactions commit.
@@ -40,13 +38,12 @@ func (s *refreshCountingStore) UpdateUser(ctx context.Context, poolID, key strin
 }
 
 func TestPreTokenGenerationTrigger(t *testing.T) {
+	eachBackend(t, testPreTokenGenerationTrigger)
+}
+
+func testPreTokenGenerationTrigger(t *testing.T, b backend) {
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "pretoken.db"), sqlstore.Options{})
-	if err != nil {
-		t.Fatalf("sqlstore.Open: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	counting := &refreshCountingStore{Store: st}
+	counting := &refreshCountingStore{Store: b.open(t)}
 	l := newTrigLambda(t)
 	w := newWire(t, withStore(counting), withLambdaEndpoint(l.srv.URL))
 	e := &trigEnv{w: w, admin: w.client("us-east-1", noRetry), lambda: l}

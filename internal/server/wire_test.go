@@ -44,20 +44,15 @@ func withClock(c *fakeClock) wireOption {
 	return func(cfg *server.Config) { cfg.Now = c.Now }
 }
 
-// newWire starts the real handler over a fresh SQLite file. It sets
+// newWire starts the real handler over a fresh SQLite file, unless an
+// option (withStore) gives it a store. It sets
 // AWS_EC2_METADATA_DISABLED, so the calling test cannot be parallel; its
 // subtests can.
 func newWire(t *testing.T, opts ...wireOption) *wire {
 	t.Helper()
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "cognate.db"), sqlstore.Options{})
-	if err != nil {
-		t.Fatalf("sqlstore.Open: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
 	cfg := server.Config{
-		Store:     st,
 		Mode:      api.ModeLocal,
 		Region:    "us-east-1",
 		AccountID: testAccount,
@@ -66,6 +61,14 @@ func newWire(t *testing.T, opts ...wireOption) *wire {
 	}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if cfg.Store == nil {
+		st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "cognate.db"), sqlstore.Options{})
+		if err != nil {
+			t.Fatalf("sqlstore.Open: %v", err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+		cfg.Store = st
 	}
 	h, err := server.New(ctx, cfg)
 	if err != nil {

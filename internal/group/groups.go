@@ -23,7 +23,9 @@ func (s *Service) CreateGroup(ctx context.Context, in *model.CreateGroupRequest)
 	if in.Precedence != nil {
 		g.Precedence = ptr(*in.Precedence)
 	}
-	switch err := s.Store.CreateGroup(ctx, g); {
+	switch err := s.Store.CreateGroup(ctx, g, MaxGroupsPerPool); {
+	case errors.Is(err, store.ErrLimitExceeded):
+		return nil, tooManyGroups(poolID)
 	case errors.Is(err, store.ErrAlreadyExists):
 		return nil, groupExists(g.Name)
 	case errors.Is(err, store.ErrNotFound):
@@ -129,7 +131,10 @@ func (s *Service) AdminAddUserToGroup(ctx context.Context, in *model.AdminAddUse
 	if err != nil {
 		return struct{}{}, err
 	}
-	if err := s.Store.AddUserToGroup(ctx, *in.UserPoolId, *in.GroupName, u.Key); err != nil {
+	if err := s.Store.AddUserToGroup(ctx, *in.UserPoolId, *in.GroupName, u.Key, MaxGroupsPerUser); err != nil {
+		if errors.Is(err, store.ErrLimitExceeded) {
+			return struct{}{}, tooManyMemberships()
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			// The group or the user went away since we looked.
 			_, err = s.member(ctx, *in.UserPoolId, *in.Username, *in.GroupName)

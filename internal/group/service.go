@@ -20,6 +20,13 @@ type Users interface {
 	UserType(u store.User) (model.UserType, error)
 }
 
+// Amazon Cognito's resource quotas for groups (developer guide, "Quotas in
+// Amazon Cognito"): groups per user pool, and groups one user belongs to.
+const (
+	MaxGroupsPerPool = 10000
+	MaxGroupsPerUser = 100
+)
+
 // Service implements the group operations. Dependencies are explicit
 // fields, wired in internal/server.
 type Service struct {
@@ -59,6 +66,17 @@ func groupExists(name string) *model.Error {
 
 func poolNotFound(id string) *model.Error {
 	return model.Errorf(model.ResourceNotFoundException, "User pool %s does not exist.", id)
+}
+
+// The quota texts are Cognate's: no recorded response was found. CreateGroup
+// models LimitExceededException; AdminAddUserToGroup models no quota error,
+// and the same type is the one a client can tell apart.
+func tooManyGroups(poolID string) *model.Error {
+	return model.Errorf(model.LimitExceededException, "User pool %s already has the maximum number of groups (%d).", poolID, MaxGroupsPerPool)
+}
+
+func tooManyMemberships() *model.Error {
+	return model.Errorf(model.LimitExceededException, "The user is already a member of the maximum number of groups (%d).", MaxGroupsPerUser)
 }
 
 func badToken() *model.Error {

@@ -104,7 +104,7 @@ func Apply(ctx context.Context, s Services, f *File) error {
 				return u.at.error("", err)
 			}
 			for _, g := range u.Groups {
-				if err := s.Store.AddUserToGroup(ctx, p.ID, g, key); err != nil {
+				if err := s.Store.AddUserToGroup(ctx, p.ID, g, key, group.MaxGroupsPerUser); err != nil {
 					return u.at.error("Groups", err)
 				}
 			}

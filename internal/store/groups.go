@@ -53,8 +53,9 @@ func CompareTokenOrder(a, b Group) int {
 // to list: callers that must tell the two apart look it up first.
 type GroupStore interface {
 	// CreateGroup inserts a group: ErrAlreadyExists if the pool has a group
-	// of that name, ErrNotFound if the pool does not exist.
-	CreateGroup(ctx context.Context, g Group) error
+	// of that name, ErrNotFound if the pool does not exist, ErrLimitExceeded
+	// if the pool has max groups already (max <= 0: no limit).
+	CreateGroup(ctx context.Context, g Group, max int) error
 	// GetGroup returns a group, or ErrNotFound.
 	GetGroup(ctx context.Context, poolID, name string) (Group, error)
 	// UpdateGroup applies fn to the group in one transaction; ErrNotFound if
@@ -67,8 +68,9 @@ type GroupStore interface {
 
 	// AddUserToGroup makes a user (by key) a member of a group. Adding a
 	// member again changes nothing. ErrNotFound if the group or the user
-	// does not exist.
-	AddUserToGroup(ctx context.Context, poolID, group, userKey string) error
+	// does not exist; ErrLimitExceeded if the user is a member of max other
+	// groups already (max <= 0: no limit).
+	AddUserToGroup(ctx context.Context, poolID, group, userKey string, max int) error
 	// RemoveUserFromGroup ends a membership; removing a non-member (or from
 	// a group or user that does not exist) changes nothing and is no error.
 	RemoveUserFromGroup(ctx context.Context, poolID, group, userKey string) error

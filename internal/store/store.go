@@ -18,6 +18,8 @@ var (
 	// ErrBadCursor: a ListUsers cursor that this store did not hand out, or
 	// that belongs to another query.
 	ErrBadCursor = errors.New("store: bad cursor")
+	// ErrLimitExceeded: the write would go past a quota the caller gave.
+	ErrLimitExceeded = errors.New("store: limit exceeded")
 )
 
 // UserPool is one user pool. Settings is a JSON document owned by the

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/cognate/cognate/internal/store"
@@ -18,7 +19,12 @@ const (
 	groupCols  = "pool_id, name, description, precedence, role_arn, created_ms, updated_ms"
 	gGroupCols = "g.pool_id, g.name, g.description, g.precedence, g.role_arn, g.created_ms, g.updated_ms"
 
-	insertGroup = "INSERT INTO pool_groups (" + groupCols + ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
+	// The quota is checked by the insert itself, so that no other statement
+	// runs between the count and the write ($8 <= 0: no limit). A taken
+	// name passes the check, to fail on the key: it is the first error.
+	insertGroup = "INSERT INTO pool_groups (" + groupCols + ") SELECT $1, $2, $3, $4, $5, $6, $7 " +
+		"WHERE $8 <= 0 OR (SELECT count(*) FROM pool_groups WHERE pool_id = $1) < $8 " +
+		"OR EXISTS (SELECT 1 FROM pool_groups WHERE pool_id = $1 AND name = $2)"
 	selectGroup = "SELECT " + groupCols + " FROM pool_groups WHERE pool_id = $1 AND name = $2"
 	updateGroup = "UPDATE pool_groups SET description = $3, precedence = $4, role_arn = $5, created_ms = $6, updated_ms = $7 " +
 		"WHERE pool_id = $1 AND name = $2"
@@ -27,7 +33,13 @@ const (
 
 	// A missing group or user is a foreign-key violation (ErrNotFound); a
 	// membership that exists already is left as it is.
-	insertMember   = "INSERT INTO group_members (pool_id, group_name, user_key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+	// ($4 <= 0: no limit). A membership that exists already passes the
+	// quota check and is left as it is by ON CONFLICT.
+	insertMember = "INSERT INTO group_members (pool_id, group_name, user_key) SELECT $1, $2, $3 " +
+		"WHERE $4 <= 0 OR (SELECT count(*) FROM group_members WHERE pool_id = $1 AND user_key = $3) < $4 " +
+		"OR EXISTS (SELECT 1 FROM group_members WHERE pool_id = $1 AND group_name = $2 AND user_key = $3) " +
+		"ON CONFLICT DO NOTHING"
+	selectMember   = "SELECT 1 FROM group_members WHERE pool_id = $1 AND group_name = $2 AND user_key = $3"
 	deleteMember   = "DELETE FROM group_members WHERE pool_id = $1 AND group_name = $2 AND user_key = $3"
 	listUserGroups = "SELECT " + gGroupCols + " FROM group_members m " +
 		"JOIN pool_groups g ON g.pool_id = m.pool_id AND g.name = m.group_name " +
@@ -78,13 +90,18 @@ func groupArgs(g store.Group) ([]any, error) {
 }
 
 // CreateGroup inserts a group: store.ErrAlreadyExists if the pool has a
-// group of that name, store.ErrNotFound if the pool does not exist.
-func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
+// group of that name, store.ErrNotFound if the pool does not exist,
+// store.ErrLimitExceeded if it has max groups already.
+func (s *Store) CreateGroup(ctx context.Context, g store.Group, max int) error {
 	args, err := groupArgs(g)
 	if err != nil {
 		return fmt.Errorf("sqlstore: create group in user pool %q: %w", g.PoolID, err)
 	}
-	if err := s.exec(ctx, insertGroup, args...); err != nil {
+	err = s.exec(ctx, insertGroup, append(args, max)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlstore: create group in user pool %q: %d groups: %w", g.PoolID, max, store.ErrLimitExceeded)
+	}
+	if err != nil {
 		return fail(err, "create group in user pool %q", g.PoolID)
 	}
 	return nil
@@ -243,13 +260,28 @@ func (s *Store) ListUsersInGroup(ctx context.Context, poolID, group string, limi
 
 // AddUserToGroup adds a membership; adding it again changes nothing.
 // store.ErrNotFound if the group or the user does not exist.
-func (s *Store) AddUserToGroup(ctx context.Context, poolID, group, userKey string) error {
+func (s *Store) AddUserToGroup(ctx context.Context, poolID, group, userKey string, max int) error {
 	if !storable(group) || !storable(userKey) {
 		return fmt.Errorf("sqlstore: add user to group of user pool %q: %w", poolID, store.ErrNotFound)
 	}
 	err := s.retry(ctx, func() error {
-		_, err := s.db.ExecContext(ctx, insertMember, poolID, group, userKey)
-		return err
+		// No row written: either the membership exists (ON CONFLICT) or the
+		// quota refused it; the first one passes the quota check, so a
+		// missing membership means the quota.
+		res, err := s.db.ExecContext(ctx, insertMember, poolID, group, userKey, max)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			return err
+		}
+		var one int
+		switch err := s.db.QueryRowContext(ctx, selectMember, poolID, group, userKey).Scan(&one); {
+		case errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("%d groups: %w", max, store.ErrLimitExceeded)
+		default:
+			return err
+		}
 	})
 	if err != nil {
 		return fail(err, "add user to group of user pool %q", poolID)

@@ -26,6 +26,7 @@ func groupTests() []testGroup {
 			{"ConcurrentUpdates", testGroupConcurrentUpdates},
 			{"List", testGroupList},
 			{"BadCursor", testGroupBadCursor},
+			{"PoolQuota", testGroupPoolQuota},
 		}},
 		{"GroupMember", []namedTest{
 			{"AddRemove", testMemberAddRemove},
@@ -36,6 +37,7 @@ func groupTests() []testGroup {
 			{"DeleteUserCascades", testMemberDeleteUser},
 			{"DeleteGroupCascades", testMemberDeleteGroup},
 			{"DeletePoolCascades", testMemberDeletePool},
+			{"UserQuota", testMemberUserQuota},
 		}},
 	}
 }
@@ -52,7 +54,7 @@ func group(poolID, name string, precedence *int32) store.Group {
 
 func createGroup(t *testing.T, s store.Store, g store.Group) {
 	t.Helper()
-	if err := s.CreateGroup(t.Context(), g); err != nil {
+	if err := s.CreateGroup(t.Context(), g, 0); err != nil {
 		t.Fatalf("CreateGroup(%q, %q): %v", g.PoolID, g.Name, err)
 	}
 }
@@ -68,7 +70,7 @@ func mustGetGroup(t *testing.T, s store.Store, poolID, name string) store.Group 
 
 func addMember(t *testing.T, s store.Store, poolID, group, key string) {
 	t.Helper()
-	if err := s.AddUserToGroup(t.Context(), poolID, group, key); err != nil {
+	if err := s.AddUserToGroup(t.Context(), poolID, group, key, 0); err != nil {
 		t.Fatalf("AddUserToGroup(%q, %q, %q): %v", poolID, group, key, err)
 	}
 }
@@ -179,7 +181,7 @@ func testGroupCreateDuplicate(t *testing.T, s store.Store) {
 	createGroup(t, s, g)
 	dup := g
 	dup.Description, dup.Precedence = "impostor", nil
-	wantErr(t, "CreateGroup with a taken name", s.CreateGroup(t.Context(), dup), store.ErrAlreadyExists)
+	wantErr(t, "CreateGroup with a taken name", s.CreateGroup(t.Context(), dup, 0), store.ErrAlreadyExists)
 	checkGroup(t, "original after duplicate create", mustGetGroup(t, s, a.ID, g.Name), g)
 	for _, other := range []store.Group{group(a.ID, "Admins", nil), group(a.ID, "ADMINS", nil), group(b.ID, "admins", prec(9))} {
 		createGroup(t, s, other)
@@ -190,7 +192,7 @@ func testGroupCreateDuplicate(t *testing.T, s store.Store) {
 
 func testGroupMissingPool(t *testing.T, s store.Store) {
 	createPool(t, s, pool(poolIDs[0]))
-	err := s.CreateGroup(t.Context(), group("us-east-1_nosuchone", "admins", nil))
+	err := s.CreateGroup(t.Context(), group("us-east-1_nosuchone", "admins", nil), 0)
 	wantErr(t, "CreateGroup in a missing pool", err, store.ErrNotFound)
 }
 
@@ -518,7 +520,7 @@ func testMemberMissing(t *testing.T, s store.Store) {
 		{"us-east-1_nosuchone", "admins", "alice"},
 	} {
 		what := fmt.Sprintf("(%q, %q, %q)", tc.pool, tc.group, tc.key)
-		wantErr(t, "AddUserToGroup"+what, s.AddUserToGroup(ctx, tc.pool, tc.group, tc.key), store.ErrNotFound)
+		wantErr(t, "AddUserToGroup"+what, s.AddUserToGroup(ctx, tc.pool, tc.group, tc.key, 0), store.ErrNotFound)
 		if err := s.RemoveUserFromGroup(ctx, tc.pool, tc.group, tc.key); err != nil {
 			t.Errorf("RemoveUserFromGroup%s: %v", what, err)
 		}
@@ -703,10 +705,71 @@ func testMemberDeletePool(t *testing.T, s store.Store) {
 	createUser(t, s, store.UserChange{User: newUser(a.ID, "alice")})
 	createGroup(t, s, group(a.ID, "admins", nil))
 	wantMembers(t, s, a.ID, "admins")
-	if err := s.AddUserToGroup(ctx, a.ID, "admins", "alice"); err != nil {
+	if err := s.AddUserToGroup(ctx, a.ID, "admins", "alice", 0); err != nil {
 		t.Errorf("AddUserToGroup in the recreated pool: %v", err)
 	}
 	if !errors.Is(s.DeleteGroup(ctx, b.ID, "nosuch"), store.ErrNotFound) {
 		t.Error("DeleteGroup of a missing group in pool B is not ErrNotFound")
 	}
+}
+
+// testGroupPoolQuota: CreateGroup refuses the group past max, counts only
+// the pool's own groups, and makes room again when a group goes.
+func testGroupPoolQuota(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a, b := pool(poolIDs[0]), pool(poolIDs[1])
+	createPool(t, s, a)
+	createPool(t, s, b)
+	createGroup(t, s, group(b.ID, "other", nil))
+	for _, name := range []string{"one", "two"} {
+		if err := s.CreateGroup(ctx, group(a.ID, name, nil), 2); err != nil {
+			t.Fatalf("CreateGroup(%q) under the quota: %v", name, err)
+		}
+	}
+	wantErr(t, "CreateGroup past the quota", s.CreateGroup(ctx, group(a.ID, "three", nil), 2), store.ErrLimitExceeded)
+	if _, err := s.GetGroup(ctx, a.ID, "three"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the refused group was written: GetGroup = %v", err)
+	}
+	if err := s.CreateGroup(ctx, group(b.ID, "three", nil), 2); err != nil {
+		t.Errorf("CreateGroup in another pool with room: %v", err)
+	}
+	if err := s.CreateGroup(ctx, group(a.ID, "three", nil), 0); err != nil {
+		t.Errorf("CreateGroup with no quota: %v", err)
+	}
+	for _, name := range []string{"two", "three"} {
+		if err := s.DeleteGroup(ctx, a.ID, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.CreateGroup(ctx, group(a.ID, "four", nil), 2); err != nil {
+		t.Errorf("CreateGroup after a delete made room: %v", err)
+	}
+	wantErr(t, "CreateGroup with a taken name at the quota", s.CreateGroup(ctx, group(a.ID, "one", nil), 2), store.ErrAlreadyExists)
+}
+
+// testMemberUserQuota: AddUserToGroup refuses a user's membership past max,
+// still accepts adding an existing membership again, and counts only that
+// user's memberships.
+func testMemberUserQuota(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	poolID := memberFixture(t, s)
+	addMember(t, s, poolID, "admins", "alice")
+	addMember(t, s, poolID, "editors", "alice")
+	addMember(t, s, poolID, "readers", "bob")
+	wantErr(t, "AddUserToGroup past the quota", s.AddUserToGroup(ctx, poolID, "readers", "alice", 2), store.ErrLimitExceeded)
+	wantGroupsOf(t, s, poolID, "alice", "admins", "editors")
+	if err := s.AddUserToGroup(ctx, poolID, "admins", "alice", 2); err != nil {
+		t.Errorf("AddUserToGroup again at the quota: %v", err)
+	}
+	if err := s.AddUserToGroup(ctx, poolID, "admins", "bob", 2); err != nil {
+		t.Errorf("AddUserToGroup for another user with room: %v", err)
+	}
+	wantErr(t, "AddUserToGroup of a missing group at the quota", s.AddUserToGroup(ctx, poolID, "nosuch", "alice", 2), store.ErrLimitExceeded)
+	if err := s.RemoveUserFromGroup(ctx, poolID, "editors", "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddUserToGroup(ctx, poolID, "readers", "alice", 2); err != nil {
+		t.Errorf("AddUserToGroup after a removal made room: %v", err)
+	}
+	wantGroupsOf(t, s, poolID, "alice", "admins", "readers")
 }

@@ -61,15 +61,17 @@ var seedCandidates = []string{
 type generator struct {
 	m           *Model
 	modelName   string
-	structs     []string            // non-exception, non-document structures, sorted
-	exceptions  []string            // sorted
-	enumConsts  map[string][]string // shape -> constant names, model order
-	reachable   map[string]bool     // shapes reachable from an operation input
-	goPattern   map[string]string   // shape -> RE2 pattern
-	reVar       map[string]string   // RE2 pattern -> variable name
-	javaPattern map[string]string   // RE2 pattern -> the model's pattern
+	structs     []string              // non-exception, non-document structures, sorted
+	exceptions  []string              // sorted
+	enumConsts  map[string][]string   // shape -> constant names, model order
+	reachable   map[string]bool       // shapes reachable from an operation input
+	goPattern   map[string]string     // shape -> RE2 pattern
+	reVar       map[string]string     // RE2 pattern -> variable name
+	classOf     map[string]*charClass // RE2 pattern -> its class, when it is one repeated class
+	javaPattern map[string]string     // RE2 pattern -> the model's pattern
 	needsMemo   map[string]bool
-	okNeeded    map[string]bool // scalar shapes used as list elements or map keys/values
+	usedClasses map[string]string // class variable -> RE2 pattern, set by validators
+	okNeeded    map[string]bool   // scalar shapes used as list elements or map keys/values
 }
 
 func generate(modelPath, outDir string) error {
@@ -110,21 +112,28 @@ func render(m *Model, modelName string) (map[string][]byte, error) {
 		m: m, modelName: modelName,
 		enumConsts: map[string][]string{}, reachable: map[string]bool{},
 		goPattern: map[string]string{}, reVar: map[string]string{}, javaPattern: map[string]string{},
-		needsMemo: map[string]bool{}, okNeeded: map[string]bool{},
+		classOf: map[string]*charClass{}, needsMemo: map[string]bool{}, okNeeded: map[string]bool{},
 	}
 	if err := g.prepare(); err != nil {
 		return nil, err
 	}
 	files := map[string][]byte{}
-	for name, f := range map[string]func(*bytes.Buffer) error{
-		"zz_generated_types.go":      g.types,
-		"zz_generated_enums.go":      g.enums,
-		"zz_generated_errors.go":     g.errors,
-		"zz_generated_operations.go": g.operations,
-		"zz_generated_validate.go":   g.validators,
-		"zz_generated_sensitive.go":  g.sensitive,
-		"zz_generated_seeds_test.go": g.seeds,
+	// The class test comes after the validators, which choose the classes.
+	type file struct {
+		name string
+		f    func(*bytes.Buffer) error
+	}
+	for _, ff := range []file{
+		{"zz_generated_types.go", g.types},
+		{"zz_generated_enums.go", g.enums},
+		{"zz_generated_errors.go", g.errors},
+		{"zz_generated_operations.go", g.operations},
+		{"zz_generated_validate.go", g.validators},
+		{"zz_generated_sensitive.go", g.sensitive},
+		{"zz_generated_seeds_test.go", g.seeds},
+		{"zz_generated_classes_test.go", g.classTests},
 	} {
+		name, f := ff.name, ff.f
 		var b bytes.Buffer
 		b.WriteString(generatedHeader)
 		fmt.Fprintf(&b, "// Source: %s\n\npackage model\n\n", g.modelName)
@@ -261,6 +270,9 @@ func (g *generator) prepare() error {
 			if _, ok := g.reVar[re2]; !ok {
 				g.reVar[re2] = "re" + name
 				g.javaPattern[re2] = g.shape(name).Pattern
+				if c, ok := simpleClass(re2); ok {
+					g.classOf[re2] = c
+				}
 			}
 		}
 	}
@@ -677,6 +689,12 @@ func (g *generator) validators(b *bytes.Buffer) error {
 			used[v] = re2
 		}
 	}
+	classes := map[string]string{} // class variable -> RE2 pattern
+	for re2, v := range g.reVar {
+		if _, ok := g.classOf[re2]; ok && bytes.Contains(body.Bytes(), []byte(classVar(v)+".matches(")) {
+			classes[classVar(v)] = re2
+		}
+	}
 	if len(used) > 0 {
 		b.WriteString("import (\n\t\"regexp\"\n\t\"sync\"\n)\n\n")
 		b.WriteString("// Patterns are compiled on first use, anchored because AWS requires the whole\n")
@@ -689,9 +707,45 @@ func (g *generator) validators(b *bytes.Buffer) error {
 		}
 		b.WriteString(")\n\n")
 	}
+	if len(classes) > 0 {
+		b.WriteString("// Patterns that are one repeated character class, checked without the\n")
+		b.WriteString("// regexp engine (charClass). zz_generated_classes_test.go proves each\n")
+		b.WriteString("// against the regexp it replaces.\n")
+		b.WriteString("var (\n")
+		for _, v := range slices.Sorted(maps.Keys(classes)) {
+			fmt.Fprintf(b, "\t// %s\n", g.javaPattern[classes[v]])
+			fmt.Fprintf(b, "\t%s = %s\n", v, g.classOf[classes[v]].literal())
+		}
+		b.WriteString(")\n\n")
+	}
+	g.usedClasses = classes
 	b.Write(body.Bytes())
 	return nil
 }
+
+// classTests lists every class the validators use with the anchored RE2
+// pattern it stands for, for the equivalence test.
+func (g *generator) classTests(b *bytes.Buffer) error {
+	b.WriteString("var generatedClasses = []struct {\n\tname    string\n\tclass   *charClass\n\tpattern string\n}{\n")
+	for _, v := range slices.Sorted(maps.Keys(g.usedClasses)) {
+		fmt.Fprintf(b, "\t{%q, &%s, %s},\n", v, v, goString(anchor(g.usedClasses[v])))
+	}
+	b.WriteString("}\n")
+	return nil
+}
+
+// patternCall is the expression that checks x against the pattern of the
+// shape: its character class when it is one, else its regexp.
+func (g *generator) patternCall(shape, x string) string {
+	re2 := g.goPattern[shape]
+	if _, ok := g.classOf[re2]; ok {
+		return classVar(g.reVar[re2]) + ".matches(" + x + ")"
+	}
+	return g.reVar[re2] + "().MatchString(" + x + ")"
+}
+
+// classVar names the class variable of a pattern after its regexp variable.
+func classVar(reVar string) string { return "class" + strings.TrimPrefix(reVar, "re") }
 
 // goString quotes s as a raw string literal when it can, for readable patterns.
 func goString(s string) string {
@@ -778,7 +832,7 @@ func (g *generator) checkFunc(b *bytes.Buffer, s *Shape) error {
 			fmt.Fprintf(b, "\tif n > %d {\n\t\t%s\n\t}\n", *s.Max, msg("x", fmt.Sprintf("Member must have length less than or equal to %d", *s.Max)))
 		}
 		if s.Pattern != "" {
-			fmt.Fprintf(b, "\tif !%s().MatchString(x) {\n\t\t%s\n\t}\n", g.reVar[g.goPattern[s.Name]], msg("x", "Member must satisfy regular expression pattern: "+s.Pattern))
+			fmt.Fprintf(b, "\tif !%s {\n\t\t%s\n\t}\n", g.patternCall(s.Name, "x"), msg("x", "Member must satisfy regular expression pattern: "+s.Pattern))
 		}
 		if len(s.Enum) > 0 {
 			fmt.Fprintf(b, "\tif !is%s(x) {\n\t\t%s\n\t}\n", s.Name, msg("x", g.enumText(s)))
@@ -896,7 +950,7 @@ func (g *generator) okFunc(b *bytes.Buffer, s *Shape) {
 			conds = append(conds, fmt.Sprintf("n <= %d", *s.Max))
 		}
 		if s.Pattern != "" {
-			conds = append(conds, g.reVar[g.goPattern[s.Name]]+"().MatchString(x)")
+			conds = append(conds, g.patternCall(s.Name, "x"))
 		}
 		if len(s.Enum) > 0 {
 			conds = append(conds, "is"+s.Name+"(x)")

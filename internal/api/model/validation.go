@@ -186,3 +186,48 @@ func renderMap[V any](m map[string]V, f func(V) string) string {
 	b.WriteByte('}')
 	return b.String()
 }
+
+// charClass is a model pattern of the form ^[class]+$ or ^[class]*$ (see
+// tools/apigen), checked without the regexp engine. Runes are decoded as
+// regexp decodes them, an invalid byte being U+FFFD, so both accept the
+// same strings.
+type charClass struct {
+	plus   bool      // at least one rune
+	ascii  [2]uint64 // bit r set: rune r < 128 is in the class
+	ranges []rune    // members from 128 up, as sorted lo, hi pairs
+}
+
+func (c *charClass) matches(s string) bool {
+	if s == "" {
+		return !c.plus
+	}
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if c.ascii[b>>6]&(1<<(b&63)) == 0 {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !c.hasWide(r) {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+// hasWide reports whether a rune of 128 or more is in the class.
+func (c *charClass) hasWide(r rune) bool {
+	lo, hi := 0, len(c.ranges)/2
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if c.ranges[2*m+1] < r {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo < len(c.ranges)/2 && c.ranges[2*lo] <= r
+}

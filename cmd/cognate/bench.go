@@ -51,6 +51,7 @@ func benchMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow an endpoint outside the loopback range")
 	fs.BoolVar(&cfg.Keep, "keep", false, "do not delete the pool at the end")
+	fs.StringVar(&cfg.PoolID, "pool", "", "run in this existing pool `id` (it must define custom:bench, as one made by cognate seed fill does); the clean-up then deletes only the app client and users the run set up")
 	fs.DurationVar(&cfg.Timeout, "timeout", 30*time.Second, "timeout of each request")
 	fs.IntVar(&cfg.SetupConcurrency, "setup-concurrency", 8, "parallel calls while setting up users")
 	fs.Usage = func() {

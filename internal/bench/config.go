@@ -67,6 +67,11 @@ type Config struct {
 	Password string
 	// Keep leaves the pool in place at the end.
 	Keep bool
+	// PoolID, when set, runs in this existing pool instead of a new one
+	// (for example one filled by cognate seed fill to measure large pools).
+	// It must define the custom attribute custom:bench. The clean-up then
+	// deletes the app client and the users the run set up, not the pool.
+	PoolID string
 	// Progress, when set, receives a one-line live display rewritten with
 	// carriage returns (meant for a terminal).
 	Progress io.Writer
@@ -123,6 +128,10 @@ func (c Config) normalized() (Config, error) {
 	}
 	if _, ok := opsOf[c.Operation]; !ok {
 		return c, fmt.Errorf("unknown operation %q; want one of %s", c.Operation, strings.Join(Operations, ", "))
+	}
+	if c.PoolID != "" && c.Operation == AdminCreateUser {
+		// Its users would outlive the clean-up of an existing pool.
+		return c, errors.New("--pool cannot be used with AdminCreateUser")
 	}
 	u, err := url.Parse(c.Endpoint)
 	if err != nil {

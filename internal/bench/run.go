@@ -117,12 +117,16 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 			res.Kept = true
 			logf("kept pool %s", e.poolID)
 		default:
-			if cerr := cleanup(c, e.poolID); cerr != nil {
+			if cerr := cleanup(c, e); cerr != nil {
 				res.CleanupError = cerr.Error()
-				logf("clean-up failed: DeleteUserPool %s: %v", e.poolID, cerr)
+				logf("clean-up failed in pool %s: %v", e.poolID, cerr)
 			} else {
 				res.CleanedUp = true
-				logf("deleted pool %s", e.poolID)
+				if e.borrowed {
+					logf("deleted the app client and the users set up in pool %s", e.poolID)
+				} else {
+					logf("deleted pool %s", e.poolID)
+				}
 			}
 		}
 	}()

@@ -148,7 +148,7 @@ func TestRunEffects(t *testing.T) {
 	if len(list.Users) != 2 {
 		t.Errorf("ListUsers by prefix found %d users, want 2", len(list.Users))
 	}
-	if err := cleanup(c, res.PoolID); err != nil {
+	if err := cleanup(c, &env{poolID: res.PoolID}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -163,7 +163,7 @@ func TestRunEffects(t *testing.T) {
 	if len(all.Users) != 1+7 {
 		t.Errorf("%d users after 7 AdminCreateUser, want 8", len(all.Users))
 	}
-	if err := cleanup(c, res.PoolID); err != nil {
+	if err := cleanup(c, &env{poolID: res.PoolID}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -348,5 +348,50 @@ func TestConfigValidation(t *testing.T) {
 	base.Requests = 10
 	if c, _ := base.normalized(); c.Duration != MaxDuration {
 		t.Errorf("requests alone: duration %v, want the %v cap", c.Duration, MaxDuration)
+	}
+}
+
+// TestRunInBorrowedPool: --pool runs in an existing pool and the clean-up
+// removes only what the run created, leaving the pool and its users.
+func TestRunInBorrowedPool(t *testing.T) {
+	endpoint := newCognate(t)
+	ctx := context.Background()
+	c := newClient(Config{Endpoint: endpoint, Region: "us-east-1", Timeout: 10 * time.Second})
+	owner := &env{runID: "owner"}
+	if err := createPool(ctx, c, owner); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.call(ctx, "AdminCreateUser", true, map[string]any{"UserPoolId": owner.poolID, "Username": "resident", "MessageAction": "SUPPRESS"}, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := Run(ctx, Config{Endpoint: endpoint, Operation: UpdateUserAttributes, Users: 3, Concurrency: 2, Requests: 6, PoolID: owner.poolID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Successes != 6 || !res.CleanedUp || res.PoolID != owner.poolID {
+		t.Fatalf("successes %d, cleaned up %v, pool %s (want 6, true, %s)", res.Successes, res.CleanedUp, res.PoolID, owner.poolID)
+	}
+	if !poolExists(t, endpoint, owner.poolID) {
+		t.Fatal("the borrowed pool was deleted")
+	}
+	var list struct{ Users []struct{ Username string } }
+	if err := c.call(ctx, "ListUsers", true, map[string]any{"UserPoolId": owner.poolID}, &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Users) != 1 || list.Users[0].Username != "resident" {
+		t.Errorf("users left in the borrowed pool: %+v, want only resident", list.Users)
+	}
+	var clients struct{ UserPoolClients []struct{ ClientId string } }
+	if err := c.call(ctx, "ListUserPoolClients", true, map[string]any{"UserPoolId": owner.poolID, "MaxResults": 10}, &clients); err != nil {
+		t.Fatal(err)
+	}
+	if len(clients.UserPoolClients) != 0 {
+		t.Errorf("app clients left in the borrowed pool: %+v", clients.UserPoolClients)
+	}
+
+	_, err = Run(ctx, Config{Endpoint: endpoint, Operation: AdminCreateUser, Requests: 1, PoolID: owner.poolID})
+	if err == nil || !strings.Contains(err.Error(), "--pool cannot be used with AdminCreateUser") {
+		t.Errorf("AdminCreateUser in a borrowed pool: %v", err)
 	}
 }

@@ -32,13 +32,15 @@ type env struct {
 	runID    string
 	password string
 	poolID   string
+	borrowed bool // Config.PoolID: the clean-up leaves the pool
 	clientID string
 	users    []benchUser
 }
 
 type benchUser struct {
-	name  string
-	token string // access token, when the operation needs one
+	name    string
+	token   string // access token, when the operation needs one
+	created bool   // for the clean-up of a borrowed pool
 }
 
 // withRetry retries fn while the server throttles (real Cognito and
@@ -78,6 +80,17 @@ func randomID() string {
 // created so far, so that the caller can clean up.
 func setup(ctx context.Context, c *client, cfg Config, needTokens bool, logf func(string, ...any)) (*env, error) {
 	e := &env{runID: randomID(), password: cfg.Password}
+	if cfg.PoolID != "" {
+		e.poolID, e.borrowed = cfg.PoolID, true
+	} else if err := createPool(ctx, c, e); err != nil {
+		return e, err
+	}
+	return e, setupClientAndUsers(ctx, c, cfg, e, needTokens, logf)
+}
+
+// createPool creates the run's pool, with the custom attribute the load
+// writes.
+func createPool(ctx context.Context, c *client, e *env) error {
 	var pool struct {
 		UserPool struct{ Id string }
 	}
@@ -96,17 +109,21 @@ func setup(ctx context.Context, c *client, cfg Config, needTokens bool, logf fun
 		}, &pool)
 	})
 	if err != nil {
-		return e, fmt.Errorf("CreateUserPool: %w", err)
+		return fmt.Errorf("CreateUserPool: %w", err)
 	}
 	if pool.UserPool.Id == "" {
-		return e, errors.New("CreateUserPool answered no pool id")
+		return errors.New("CreateUserPool answered no pool id")
 	}
 	e.poolID = pool.UserPool.Id
+	return nil
+}
 
+// setupClientAndUsers creates the app client and the users.
+func setupClientAndUsers(ctx context.Context, c *client, cfg Config, e *env, needTokens bool, logf func(string, ...any)) error {
 	var appClient struct {
 		UserPoolClient struct{ ClientId string }
 	}
-	err = withRetry(ctx, func() error {
+	err := withRetry(ctx, func() error {
 		return c.call(ctx, "CreateUserPoolClient", true, map[string]any{
 			"UserPoolId":        e.poolID,
 			"ClientName":        "cognate-bench",
@@ -118,10 +135,10 @@ func setup(ctx context.Context, c *client, cfg Config, needTokens bool, logf fun
 		}, &appClient)
 	})
 	if err != nil {
-		return e, fmt.Errorf("CreateUserPoolClient: %w", err)
+		return fmt.Errorf("CreateUserPoolClient: %w", err)
 	}
 	if appClient.UserPoolClient.ClientId == "" {
-		return e, errors.New("CreateUserPoolClient answered no client id")
+		return errors.New("CreateUserPoolClient answered no client id")
 	}
 	e.clientID = appClient.UserPoolClient.ClientId
 
@@ -141,6 +158,7 @@ func setup(ctx context.Context, c *client, cfg Config, needTokens bool, logf fun
 		if err != nil {
 			return fmt.Errorf("AdminCreateUser %s: %w", u.name, err)
 		}
+		u.created = true
 		err = withRetry(ctx, func() error {
 			return c.call(ctx, "AdminSetUserPassword", true, map[string]any{
 				"UserPoolId": e.poolID, "Username": u.name, "Password": cfg.Password, "Permanent": true,
@@ -170,7 +188,7 @@ func setup(ctx context.Context, c *client, cfg Config, needTokens bool, logf fun
 		}
 		return nil
 	})
-	return e, err
+	return err
 }
 
 func initiateAuthInput(clientID, user, password string) map[string]any {
@@ -214,14 +232,32 @@ func parallel(ctx context.Context, n, workers int, fn func(context.Context, int)
 	return firstErr
 }
 
-// cleanup deletes the pool, which takes its client and users along. It
+// cleanup deletes the pool, which takes its client and users along, or in
+// a borrowed pool (Config.PoolID) the users and the client the run made. It
 // runs on its own context: the run's may be cancelled by then (Ctrl-C). The
 // generous timeout is for pools that an AdminCreateUser run filled with
 // hundreds of thousands of users.
-func cleanup(c *client, poolID string) error {
+func cleanup(c *client, e *env) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	if !e.borrowed {
+		return withRetry(ctx, func() error {
+			return c.call(ctx, "DeleteUserPool", true, map[string]any{"UserPoolId": e.poolID}, nil)
+		})
+	}
+	// A borrowed pool keeps everything but what this run created.
+	err := parallel(ctx, len(e.users), 8, func(ctx context.Context, i int) error {
+		if !e.users[i].created {
+			return nil
+		}
+		return withRetry(ctx, func() error {
+			return c.call(ctx, "AdminDeleteUser", true, map[string]any{"UserPoolId": e.poolID, "Username": e.users[i].name}, nil)
+		})
+	})
+	if err != nil || e.clientID == "" {
+		return err
+	}
 	return withRetry(ctx, func() error {
-		return c.call(ctx, "DeleteUserPool", true, map[string]any{"UserPoolId": poolID}, nil)
+		return c.call(ctx, "DeleteUserPoolClient", true, map[string]any{"UserPoolId": e.poolID, "ClientId": e.clientID}, nil)
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cognate/cognate/internal/api"
+	"github.com/cognate/cognate/internal/api/model"
 	"github.com/cognate/cognate/internal/clock"
 	"github.com/cognate/cognate/internal/group"
 	"github.com/cognate/cognate/internal/message"
@@ -63,6 +64,7 @@ type Server struct {
 	clock      *clock.Clock
 	tokens     *token.Service
 	dispatcher *message.Dispatcher
+	users      *user.Service
 }
 
 // keyringMeta names the local-mode keyring in the meta table.
@@ -141,8 +143,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			Handlers: handlers(pools, users, groups, tokens), Ready: readiness(cfg.Store), Routes: routes,
 			AccessKeys: cfg.AccessKeys, AccountID: cfg.AccountID, Now: cfg.Now, Observe: observe,
 		}),
-		clock: clk, tokens: tokens, dispatcher: dispatcher,
+		clock: clk, tokens: tokens, dispatcher: dispatcher, users: users,
 	}, nil
+}
+
+// Fill adds n filler users (user.FillUser(from)…) to a pool, for measuring
+// large pools; see user.Service.Fill.
+func (s *Server) Fill(ctx context.Context, poolID string, from, n int, password string, attrs []model.AttributeType, progress func(int)) error {
+	return s.users.Fill(ctx, poolID, from, n, password, attrs, progress)
 }
 
 // readiness is the store's Ready (database answers, migrations applied)

@@ -88,6 +88,11 @@ func (s *Service) startSRP(ctx context.Context, c appClient, params map[string]s
 	if err := s.preAuthentication(ctx, c, u, r, meta); err != nil {
 		return nil, err
 	}
+	if len(r.SRP) == 0 {
+		// No verifier (a user made by cognate seed fill): the handshake
+		// goes on as for an unknown user and fails at PASSWORD_VERIFIER.
+		return s.decoySRP(c, username, A)
+	}
 	sr, err := s.openSRP(p, u.Username, r)
 	if err != nil {
 		return nil, err

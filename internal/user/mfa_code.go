@@ -258,6 +258,9 @@ func (s *Service) codeMFAResponse(ctx context.Context, c appClient, challenge st
 		now := s.now().UnixMilli()
 		switch {
 		case !ok || now >= pending.ExpiresAt:
+			// The text amplify-js lists for an MFA challenge answered too
+			// late (INVALID_SESSION in packages/auth/src/common/
+			// AuthErrorStrings.ts, aws-amplify/amplify-js).
 			delete(r.Codes, codeMFA)
 			outcome = notAuthorized("Invalid session for the user, session is expired.")
 		case !message.CheckCode(pending.Hash, code):
@@ -266,7 +269,11 @@ func (s *Service) codeMFAResponse(ctx context.Context, c appClient, challenge st
 			if pending.Attempts >= maxCodeAttempts {
 				delete(r.Codes, codeMFA)
 			}
-			outcome = model.Errorf(model.CodeMismatchException, "Invalid code received for user")
+			// A wrong SMS_MFA code: "Invalid code or auth state for the
+			// user.", real responses in aws-amplify/amplify-js#3066 and
+			// aws-amplify/amplify-js#11069 (both SMS_MFA). EMAIL_OTP takes
+			// the same text, inferred: no recorded response was found.
+			outcome = model.Errorf(model.CodeMismatchException, "Invalid code or auth state for the user.")
 		default:
 			delete(r.Codes, codeMFA)
 		}

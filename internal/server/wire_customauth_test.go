@@ -162,6 +162,55 @@ func TestCustomAuthTriggers(t *testing.T) {
 			})
 			wantAPIError[*types.InvalidParameterException](t, err, "CUSTOM_AUTH flow not enabled for this client")
 		})
+		t.Run("unknown user with PreventUserExistenceErrors", func(t *testing.T) {
+			// The Define Auth Challenge trigger's documentation: the
+			// functions see userNotFound true and the flow runs on, so the
+			// caller cannot tell; it can never end in tokens.
+			hide := createClient(t, e.admin, &cip.CreateUserPoolClientInput{
+				UserPoolId: aws.String(poolID), ClientName: aws.String("hide"),
+				ExplicitAuthFlows:          []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowCustomAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
+				PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled,
+			})
+			before, _ := trigEvents[events.CognitoEventUserPoolsDefineAuthChallenge](t, e.lambda, "define")
+			out, err := e.admin.InitiateAuth(ctx, &cip.InitiateAuthInput{
+				ClientId: hide.ClientId, AuthFlow: types.AuthFlowTypeCustomAuth, AuthParameters: map[string]string{"USERNAME": "nobody"},
+			})
+			if err != nil || out.ChallengeName != types.ChallengeNameTypeCustomChallenge || out.ChallengeParameters["question"] != "2+2" ||
+				out.ChallengeParameters["USERNAME"] != "nobody" {
+				t.Fatalf("InitiateAuth = %+v, %v; want the CUSTOM_CHALLENGE a real user gets", out, err)
+			}
+			_, err = e.admin.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+				ClientId: hide.ClientId, ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: out.Session,
+				ChallengeResponses: map[string]string{"USERNAME": "nobody", "ANSWER": "4"},
+			})
+			wantAPIError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
+			defs, raws := trigEvents[events.CognitoEventUserPoolsDefineAuthChallenge](t, e.lambda, "define")
+			if len(defs) != len(before)+2 {
+				t.Fatalf("%d DefineAuthChallenge calls, want 2", len(defs)-len(before))
+			}
+			for i, d := range defs[len(before):] {
+				if !d.Request.UserNotFound || len(d.Request.UserAttributes) != 0 || d.UserName != "nobody" {
+					t.Errorf("DefineAuthChallenge %d: userNotFound %v, userAttributes %v, userName %q", i, d.Request.UserNotFound, d.Request.UserAttributes, d.UserName)
+				}
+			}
+			if s := defs[len(defs)-1].Request.Session; len(s) != 1 || !s[0].ChallengeResult {
+				t.Errorf("second DefineAuthChallenge session = %+v", s)
+			}
+			if req, _ := raws[len(raws)-1]["request"].(map[string]any); req["userNotFound"] != true {
+				t.Errorf("raw request = %v, want userNotFound true", req)
+			}
+			cs, _ := trigEvents[events.CognitoEventUserPoolsCreateAuthChallenge](t, e.lambda, "create")
+			vs, _ := trigEvents[events.CognitoEventUserPoolsVerifyAuthChallenge](t, e.lambda, "verify")
+			if !cs[len(cs)-1].Request.UserNotFound || !vs[len(vs)-1].Request.UserNotFound {
+				t.Errorf("CreateAuthChallenge / VerifyAuthChallengeResponse userNotFound = %v / %v, want true",
+					cs[len(cs)-1].Request.UserNotFound, vs[len(vs)-1].Request.UserNotFound)
+			}
+			// A LEGACY client still answers UserNotFoundException.
+			_, err = e.admin.InitiateAuth(ctx, &cip.InitiateAuthInput{
+				ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeCustomAuth, AuthParameters: map[string]string{"USERNAME": "nobody"},
+			})
+			wantAPIError[*types.UserNotFoundException](t, err, "User does not exist.")
+		})
 		t.Run("no DefineAuthChallenge", func(t *testing.T) {
 			p, _ := e.pool(t, nil)
 			c := createClient(t, e.admin, &cip.CreateUserPoolClientInput{

@@ -68,7 +68,7 @@ func TestMfaSmsAndEmailCodes(t *testing.T) {
 			t.Fatalf("SMS message = %+v", m)
 		}
 		_, err = respond(types.ChallengeNameTypeSmsMfa, sel.Session, map[string]string{"SMS_MFA_CODE": userOtherCode(m.Code)})
-		wantAPIError[*types.CodeMismatchException](t, err, "Invalid code received for user")
+		wantAPIError[*types.CodeMismatchException](t, err, "Invalid code or auth state for the user.")
 		res, err := respond(types.ChallengeNameTypeSmsMfa, sel.Session, map[string]string{"SMS_MFA_CODE": m.Code})
 		if err != nil || res.AuthenticationResult == nil || res.AuthenticationResult.AccessToken == nil {
 			t.Fatalf("SMS_MFA: %v", err)
@@ -95,6 +95,8 @@ func TestMfaSmsAndEmailCodes(t *testing.T) {
 		if m.TriggerSource != "CustomMessage_Authentication" || m.DeliveryMedium != "EMAIL" || m.Subject != "Sign-in" || m.Body != "Email code "+m.Code {
 			t.Fatalf("email message = %+v", m)
 		}
+		_, err = respond(types.ChallengeNameTypeEmailOtp, out.Session, map[string]string{"EMAIL_OTP_CODE": userOtherCode(m.Code)})
+		wantAPIError[*types.CodeMismatchException](t, err, "Invalid code or auth state for the user.")
 		res, err = respond(types.ChallengeNameTypeEmailOtp, out.Session, map[string]string{"EMAIL_OTP_CODE": m.Code})
 		if err != nil || res.AuthenticationResult == nil {
 			t.Fatalf("EMAIL_OTP: %v", err)

@@ -39,8 +39,11 @@ func TestMfaPoolConfig(t *testing.T) {
 		if got.MfaConfiguration != types.UserPoolMfaTypeOff || got.SoftwareTokenMfaConfiguration != nil {
 			t.Errorf("new pool: %v %v, want OFF and no TOTP configuration", got.MfaConfiguration, got.SoftwareTokenMfaConfiguration)
 		}
-		_, err = e.c.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(poolID), MfaConfiguration: types.UserPoolMfaTypeOn})
-		wantAPIError[*types.InvalidParameterException](t, err, "")
+		// aws/aws-sdk-js#4186: MFA ON or OPTIONAL with no factor.
+		for _, mode := range []types.UserPoolMfaType{types.UserPoolMfaTypeOn, types.UserPoolMfaTypeOptional} {
+			_, err = e.c.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(poolID), MfaConfiguration: mode})
+			wantAPIError[*types.InvalidParameterException](t, err, "Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration.")
+		}
 
 		set, err := e.c.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{
 			UserPoolId: aws.String(poolID), MfaConfiguration: types.UserPoolMfaTypeOptional,

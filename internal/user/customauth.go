@@ -15,8 +15,9 @@ import (
 const challengeSRPA = "SRP_A"
 
 // maxCustomRounds caps the challenge results a custom flow may gather
-// before DefineAuthChallenge must decide. Cognito documents no number;
-// the cap and the refusal's text are inferred.
+// before DefineAuthChallenge must decide. Cognito documents no number and
+// no public report of one was found; the cap and the refusal's text are
+// inferred.
 const maxCustomRounds = 8
 
 // customAuth is CUSTOM_AUTH: DefineAuthChallenge decides, round by round,
@@ -31,12 +32,18 @@ func (s *Service) customAuth(ctx context.Context, c appClient, params map[string
 		return nil, err
 	}
 	if s.triggerARN(c.pool, func(lc *model.LambdaConfigType) *string { return lc.DefineAuthChallenge }) == "" {
+		// Real responses in aws-amplify/amplify-js#5623 and #6327.
 		return nil, invalidParameter("Custom auth lambda trigger is not configured for the user pool.")
 	}
 	u, err := s.lookup(ctx, c.pool, username)
 	if errors.Is(err, store.ErrNotFound) {
 		if c.preventExistenceErrors() {
-			return nil, notAuthorized("Incorrect username or password.")
+			// The Define Auth Challenge trigger's documentation
+			// (user-pool-lambda-define-auth-challenge.html, userNotFound):
+			// with PreventUserExistenceErrors ENABLED Cognito runs the
+			// custom flow for an unknown user, userNotFound true, so that
+			// the caller cannot tell. The empty userAttributes are inferred.
+			return s.customRound(ctx, c, store.User{Username: username}, &Record{}, nil, meta, nil, nil)
 		}
 		return nil, model.Errorf(model.UserNotFoundException, "User does not exist.")
 	}
@@ -85,8 +92,7 @@ func (s *Service) customSRP(c appClient, u store.User, r *Record, A []byte) (*au
 // srpA, the client's SRP_A, is set only for the first round of the SRP_A
 // variant.
 func (s *Service) customRound(ctx context.Context, c appClient, u store.User, r *Record, results []trigger.ChallengeResult, meta, postMeta map[string]string, srpA []byte) (*authResult, error) {
-	e := trigger.ChallengeEvent{UserEvent: userEvent(c.pool, &c, u, r, trigger.DefineAuthChallengeAuthentication), Session: results}
-	e.ClientMetadata = meta
+	e := challengeEvent(c, u, r, trigger.DefineAuthChallengeAuthentication, results, meta)
 	arn := s.triggerARN(c.pool, func(lc *model.LambdaConfigType) *string { return lc.DefineAuthChallenge })
 	if arn == "" {
 		return nil, invalidParameter("Custom auth lambda trigger is not configured for the user pool.")
@@ -96,6 +102,9 @@ func (s *Service) customRound(ctx context.Context, c appClient, u store.User, r 
 		return nil, err
 	}
 	switch {
+	case e.UserNotFound && (def.IssueTokens || def.ChallengeName == challengeSRPA):
+		// No user to sign in or to check a password of (inferred).
+		return nil, notAuthorized("Incorrect username or password.")
 	case def.IssueTokens:
 		return s.afterPassword(ctx, c, u, r, postMeta)
 	case def.FailAuthentication:
@@ -122,6 +131,7 @@ func (s *Service) customRound(ctx context.Context, c appClient, u store.User, r 
 		Pool: c.pool.id(), Client: c.Record.ID, UserKey: u.Key, Challenge: model.ChallengeNameTypeCustomChallenge,
 		Expires: s.now().Add(c.sessionValidity()).UnixMilli(),
 		Custom:  results, Private: ch.PrivateChallengeParameters, Metadata: ch.ChallengeMetadata,
+		NotFound: notFoundName(e.UserNotFound, u.Username),
 	})
 	if err != nil {
 		return nil, err
@@ -145,27 +155,27 @@ func (s *Service) customChallenge(ctx context.Context, c appClient, resp map[str
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.Store.GetUser(ctx, c.pool.id(), st.UserKey)
-	if err != nil {
-		return nil, notFound(err)
+	u, r := store.User{Username: st.NotFound}, &Record{}
+	if st.NotFound == "" {
+		if u, err = s.Store.GetUser(ctx, c.pool.id(), st.UserKey); err != nil {
+			return nil, notFound(err)
+		}
+		if r, err = decodeRecord(u); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.checkSecretHash(resp["USERNAME"], secretHashParam(resp)); err != nil && c.checkSecretHash(u.Username, secretHashParam(resp)) != nil {
 		return nil, err
 	}
-	if !u.Enabled {
+	if st.NotFound == "" && !u.Enabled {
 		return nil, notAuthorized("User is disabled.")
-	}
-	r, err := decodeRecord(u)
-	if err != nil {
-		return nil, err
 	}
 	arn := s.triggerARN(c.pool, func(lc *model.LambdaConfigType) *string { return lc.VerifyAuthChallengeResponse })
 	if arn == "" {
 		// Text inferred.
 		return nil, invalidParameter("Verify auth challenge response lambda trigger is not configured for the user pool.")
 	}
-	e := trigger.ChallengeEvent{UserEvent: userEvent(c.pool, &c, u, r, trigger.VerifyAuthChallengeResponseAuthentication), Session: st.Custom}
-	e.ClientMetadata = meta
+	e := challengeEvent(c, u, r, trigger.VerifyAuthChallengeResponseAuthentication, st.Custom, meta)
 	ok, err := s.Triggers.VerifyAuthChallengeResponse(ctx, arn, e, st.Private, answer)
 	if err != nil {
 		return nil, err
@@ -174,4 +184,22 @@ func (s *Service) customChallenge(ctx context.Context, c appClient, resp map[str
 		ChallengeName: model.ChallengeNameTypeCustomChallenge, ChallengeResult: ok, ChallengeMetadata: st.Metadata,
 	})
 	return s.customRound(ctx, c, u, r, results, meta, meta, nil)
+}
+
+// challengeEvent is a custom challenge trigger's event; a user without a
+// key is an unknown one (userNotFound, no attributes).
+func challengeEvent(c appClient, u store.User, r *Record, source string, results []trigger.ChallengeResult, meta map[string]string) trigger.ChallengeEvent {
+	e := trigger.ChallengeEvent{UserEvent: userEvent(c.pool, &c, u, r, source), Session: results, UserNotFound: u.Key == ""}
+	if e.UserNotFound {
+		e.UserAttributes = nil
+	}
+	e.ClientMetadata = meta
+	return e
+}
+
+func notFoundName(notFound bool, username string) string {
+	if notFound {
+		return username
+	}
+	return ""
 }

@@ -154,6 +154,7 @@ func (s *Service) VerifySoftwareToken(ctx context.Context, in *model.VerifySoftw
 			return store.UserChange{}, err
 		}
 		if step == 0 {
+			// A real response in aws-samples/aws-amplify-auth-starters#15.
 			return store.UserChange{}, model.Errorf(model.EnableSoftwareTokenMFAException, "Code mismatch and fail enable Software Token MFA")
 		}
 		r.TOTP.Secret, r.TOTP.Pending, r.TOTP.LastStep = r.TOTP.Pending, nil, step
@@ -272,6 +273,11 @@ func (s *Service) softwareTokenMFA(ctx context.Context, c appClient, resp map[st
 			return store.UserChange{}, err
 		}
 		if step == 0 {
+			// A wrong SOFTWARE_TOKEN_MFA code. The text is amplify-js's
+			// INVALID_MFA_CODE (packages/auth/src/common/AuthErrorStrings.ts,
+			// aws-amplify/amplify-js), which apps match against; no raw
+			// TOTP response was found. SMS_MFA answers differently
+			// (codeMFAResponse).
 			return store.UserChange{}, model.Errorf(model.CodeMismatchException, "Invalid code received for user")
 		}
 		r.TOTP.LastStep = step

@@ -135,6 +135,9 @@ func (s *Service) mfaChallenge(ctx context.Context, c appClient, u store.User, r
 		res, err := s.startFactor(ctx, c, u, f)
 		return res, true, err
 	}
+	// MFAS_CAN_SETUP is a JSON array in a string: aws-sdk-ios's
+	// AWSCognitoIdentityUser.m decodes it as JSON, and the MFA_SETUP of a
+	// TOTP-only pool offers ["SOFTWARE_TOKEN_MFA"] (aws-amplify/amplify-js#6461).
 	can, _ := json.Marshal([]string{model.ChallengeNameTypeSoftwareTokenMfa})
 	res, err := s.challengeSession(c, u, model.ChallengeNameTypeMfaSetup, map[string]string{"MFAS_CAN_SETUP": string(can)})
 	return res, true, err
@@ -225,6 +228,10 @@ func (s *Service) startFactor(ctx context.Context, c appClient, u store.User, ch
 	if err != nil {
 		return nil, err
 	}
+	// The delivery medium and masked destination are in a real SMS_MFA
+	// response quoted in amazon-archives/amazon-cognito-identity-js#236
+	// ("+*******0008"). That 2017 quote has no USER_ID_FOR_SRP; it is kept,
+	// as in Cognate's other challenges, unconfirmed either way.
 	return &authResult{ChallengeName: ptr(challenge), Session: ptr(sess), ChallengeParameters: map[string]string{
 		"CODE_DELIVERY_DELIVERY_MEDIUM": medium,
 		"CODE_DELIVERY_DESTINATION":     deref(dd.Destination),
@@ -258,6 +265,9 @@ func (s *Service) codeMFAResponse(ctx context.Context, c appClient, challenge st
 		now := s.now().UnixMilli()
 		switch {
 		case !ok || now >= pending.ExpiresAt:
+			// The text amplify-js lists for an MFA challenge answered too
+			// late (INVALID_SESSION in packages/auth/src/common/
+			// AuthErrorStrings.ts, aws-amplify/amplify-js).
 			delete(r.Codes, codeMFA)
 			outcome = notAuthorized("Invalid session for the user, session is expired.")
 		case !message.CheckCode(pending.Hash, code):
@@ -266,7 +276,11 @@ func (s *Service) codeMFAResponse(ctx context.Context, c appClient, challenge st
 			if pending.Attempts >= maxCodeAttempts {
 				delete(r.Codes, codeMFA)
 			}
-			outcome = model.Errorf(model.CodeMismatchException, "Invalid code received for user")
+			// A wrong SMS_MFA code: "Invalid code or auth state for the
+			// user.", real responses in aws-amplify/amplify-js#3066 and
+			// aws-amplify/amplify-js#11069 (both SMS_MFA). EMAIL_OTP takes
+			// the same text, inferred: no recorded response was found.
+			outcome = model.Errorf(model.CodeMismatchException, "Invalid code or auth state for the user.")
 		default:
 			delete(r.Codes, codeMFA)
 		}

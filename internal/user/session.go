@@ -21,6 +21,9 @@ type sessionState struct {
 	Custom   []trigger.ChallengeResult `json:"cs,omitempty"`
 	Private  map[string]string         `json:"pp,omitempty"`
 	Metadata string                    `json:"cm,omitempty"`
+	// NotFound is the username of a custom flow for a user that does not
+	// exist (UserKey is then empty); see customAuth.
+	NotFound string `json:"nf,omitempty"`
 }
 
 var sessionAAD = []byte("cognate/session/v1")

@@ -70,8 +70,9 @@ func (s *Service) SetUserPoolMfaConfig(ctx context.Context, in *model.SetUserPoo
 		mode = model.UserPoolMfaTypeOff
 	}
 	if mode != model.UserPoolMfaTypeOff && !m.SoftwareTokenEnabled() && m.SmsMfaConfiguration == nil && m.EmailMfaConfiguration == nil {
-		// Text inferred: not found in a recorded AWS response.
-		return nil, invalidParameter("Invalid MFA configuration given, can't turn on MFA without any enabled MFA type.")
+		// The real response to SetUserPoolMfaConfig with OPTIONAL and no
+		// factor, quoted in aws/aws-sdk-js#4186 (also anomalyco/sst#5177).
+		return nil, invalidParameter("Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration.")
 	}
 	defer s.forgetPool(id)
 	_, err := s.Store.UpdateUserPool(ctx, id, func(rec store.UserPool) (store.UserPool, error) {

@@ -39,7 +39,7 @@ func benchMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	)
 	fs := flag.NewFlagSet("cognate bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.Endpoint, "endpoint", "http://localhost:9229", "`URL` of the Cognito-compatible API")
+	fs.StringVar(&cfg.Endpoint, "endpoint", "http://localhost:9229", "`URL` of the Cognito-compatible API; several instances of one service sharing a database as URL,URL,… (set-up on the first, load spread over all)")
 	fs.StringVar(&cfg.Operation, "operation", bench.GetUser, "operation to load: "+strings.Join(bench.Operations, ", ")+
 		" (mixed: 50% GetUser, 30% UpdateUserAttributes, 10% InitiateAuth, 10% AdminGetUser)")
 	fs.IntVar(&cfg.Users, "users", 100, "users to set up")

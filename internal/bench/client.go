@@ -277,13 +277,13 @@ var (
 // build returns the request for p; value is the fresh middle of a dynamic
 // body. A dynamic body gets its own slice: the transport may still hold the
 // previous request's body when the next one is built.
-func (c *client) build(ctx context.Context, p *prepared, value []byte, now time.Time) (*http.Request, error) {
+func (c *client) build(ctx context.Context, url string, p *prepared, value []byte, now time.Time) (*http.Request, error) {
 	body := p.body
 	if p.body == nil {
 		body = make([]byte, 0, len(p.prefix)+len(value)+len(p.suffix))
 		body = append(append(append(body, p.prefix...), value...), p.suffix...)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}

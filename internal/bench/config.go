@@ -39,8 +39,12 @@ const DefaultDuration = 10 * time.Second
 // Config is one benchmark run. Zero values take the defaults noted.
 type Config struct {
 	// Endpoint is the base URL of the Cognito-compatible API, e.g.
-	// http://127.0.0.1:9229.
+	// http://127.0.0.1:9229. Several instances of one service sharing a
+	// database are given comma-separated: the setup and clean-up use the
+	// first, and the load's workers are spread over all of them in turn.
 	Endpoint string
+	// Endpoints is Endpoint split, set by normalized.
+	Endpoints []string
 	// AllowRemote permits an endpoint outside the loopback range.
 	AllowRemote bool
 	// Region names the SigV4 credential scope (default us-east-1).
@@ -133,15 +137,19 @@ func (c Config) normalized() (Config, error) {
 		// Its users would outlive the clean-up of an existing pool.
 		return c, errors.New("--pool cannot be used with AdminCreateUser")
 	}
-	u, err := url.Parse(c.Endpoint)
-	if err != nil {
-		return c, fmt.Errorf("endpoint: %w", err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c, fmt.Errorf("endpoint %q: want an http:// or https:// URL", c.Endpoint)
-	}
-	if !c.AllowRemote && !IsLoopbackHost(u.Hostname()) {
-		return c, fmt.Errorf("endpoint %q is not a loopback address (127.0.0.0/8, ::1, localhost); pass --allow-remote to load a remote endpoint you own", c.Endpoint)
+	c.Endpoints = strings.Split(c.Endpoint, ",")
+	c.Endpoint = c.Endpoints[0]
+	for _, e := range c.Endpoints {
+		u, err := url.Parse(e)
+		if err != nil {
+			return c, fmt.Errorf("endpoint: %w", err)
+		}
+		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, fmt.Errorf("endpoint %q: want an http:// or https:// URL", e)
+		}
+		if !c.AllowRemote && !IsLoopbackHost(u.Hostname()) {
+			return c, fmt.Errorf("endpoint %q is not a loopback address (127.0.0.0/8, ::1, localhost); pass --allow-remote to load a remote endpoint you own", e)
+		}
 	}
 	return c, nil
 }

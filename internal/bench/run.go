@@ -97,7 +97,7 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		}
 	}
 	res = Result{
-		Endpoint: cfg.Endpoint, Operation: cfg.Operation, Region: cfg.Region,
+		Endpoint: strings.Join(cfg.Endpoints, ","), Operation: cfg.Operation, Region: cfg.Region,
 		Users: cfg.Users, Concurrency: cfg.Concurrency, Warmup: cfg.Warmup,
 		ErrorsByType: map[string]int64{}, TransportErrorsByType: map[string]int64{},
 	}
@@ -152,6 +152,7 @@ const (
 // worker is one closed-loop client; its stats are its own until merged.
 type worker struct {
 	id     int
+	url    string // the endpoint this worker loads
 	pick   *picker
 	stats  [numOps]*opStats
 	errBuf bytes.Buffer
@@ -171,7 +172,10 @@ func load(ctx context.Context, c *client, cfg Config, wl *workload, res *Result)
 	)
 	workers := make([]*worker, cfg.Concurrency)
 	for i := range workers {
-		w := &worker{id: i, pick: newPicker(wl, i, cfg.Concurrency, cfg.Users)}
+		w := &worker{id: i, url: cfg.Endpoint, pick: newPicker(wl, i, cfg.Concurrency, cfg.Users)}
+		if len(cfg.Endpoints) > 0 {
+			w.url = cfg.Endpoints[i%len(cfg.Endpoints)]
+		}
 		for _, b := range wl.blend {
 			w.stats[b.op] = newOpStats()
 		}
@@ -294,7 +298,7 @@ func (w *worker) loop(ctx context.Context, c *client, cfg Config, phase *atomic.
 func (w *worker) do(ctx context.Context, c *client) (op, outcome, time.Duration) {
 	o, pr, value := w.pick.next(w.id)
 	start := time.Now()
-	req, err := c.build(ctx, pr, value, start)
+	req, err := c.build(ctx, w.url, pr, value, start)
 	if err != nil {
 		return o, outcome{transport: "building the request"}, time.Since(start)
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -393,5 +394,51 @@ func TestRunInBorrowedPool(t *testing.T) {
 	_, err = Run(ctx, Config{Endpoint: endpoint, Operation: AdminCreateUser, Requests: 1, PoolID: owner.poolID})
 	if err == nil || !strings.Contains(err.Error(), "--pool cannot be used with AdminCreateUser") {
 		t.Errorf("AdminCreateUser in a borrowed pool: %v", err)
+	}
+}
+
+// TestRunSpreadsOverEndpoints: comma-separated endpoints (instances of one
+// service) share the load; the setup goes to the first.
+func TestRunSpreadsOverEndpoints(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "shared.db"), sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	var urls []string
+	for range 2 {
+		h, err := server.New(ctx, server.Config{Store: st, Mode: api.ModeLocal, Region: "us-east-1", AccountID: "123456789012", Logger: slog.New(slog.DiscardHandler), Passwords: password.Fast})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		urls = append(urls, srv.URL)
+	}
+	var mu sync.Mutex
+	hits := map[string]map[string]int{} // host -> operation -> requests
+	count := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		if hits[r.URL.Host] == nil {
+			hits[r.URL.Host] = map[string]int{}
+		}
+		hits[r.URL.Host][strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)]++
+		mu.Unlock()
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	res, err := Run(ctx, Config{Endpoint: strings.Join(urls, ","), Operation: GetUser, Users: 2, Concurrency: 4, Requests: 40, Transport: count})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Successes != 40 || !res.CleanedUp {
+		t.Fatalf("successes %d, cleaned up %v", res.Successes, res.CleanedUp)
+	}
+	first, second := strings.TrimPrefix(urls[0], "http://"), strings.TrimPrefix(urls[1], "http://")
+	if hits[first]["CreateUserPool"] != 1 || hits[second]["CreateUserPool"] != 0 || hits[first]["DeleteUserPool"] != 1 {
+		t.Errorf("setup and clean-up should use the first endpoint: %v", hits)
+	}
+	if hits[first]["GetUser"] < 10 || hits[second]["GetUser"] < 10 {
+		t.Errorf("the load was not spread over both endpoints: %v", hits)
 	}
 }

@@ -23,6 +23,8 @@ require (
 
 require go.yaml.in/yaml/v3 v3.0.5
 
+require github.com/goccy/go-json v0.12.0
+
 require (
 	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.27 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect

@@ -91,7 +91,7 @@ func (s *Store) closeStmts() {
 // prepareTxStatements prepares the fixed statements of the user
 // transactions, the hot path, before any transaction runs.
 func (s *Store) prepareTxStatements(ctx context.Context) {
-	for _, q := range []string{s.q.selectUserForUpdate, updateUser, insertUser, userTaken} {
+	for _, q := range []string{s.q.selectUserForUpdate, insertUser, userTaken} {
 		s.stmt(ctx, q, false)
 	}
 }

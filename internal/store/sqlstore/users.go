@@ -39,9 +39,6 @@ const (
 	selectUserByAlias = "SELECT " + uUserCols + " FROM user_aliases a " +
 		"JOIN users u ON u.pool_id = a.pool_id AND u.user_key = a.user_key " +
 		"WHERE a.pool_id = $1 AND a.kind = $2 AND a.value = $3"
-	updateUser = "UPDATE users SET username = $3, status = $4, enabled = $5, created_ms = $6, updated_ms = $7, " +
-		"email = $8, phone_number = $9, name = $10, given_name = $11, family_name = $12, preferred_username = $13, " +
-		"aliases = $14, data = $15 WHERE pool_id = $1 AND user_key = $2"
 	// Aliases and refresh tokens go with the user by ON DELETE CASCADE;
 	// messages stay.
 	deleteUser = "DELETE FROM users WHERE pool_id = $1 AND user_key = $2"
@@ -457,12 +454,17 @@ func (s *Store) GetUserByAlias(ctx context.Context, poolID, kind, value string) 
 // the key or the sub is rejected with an error and nothing is written.
 func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(store.User) (store.UserChange, error)) (store.User, error) {
 	var out store.User
+	var prepare string // the UPDATE used, prepared after the transaction
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		cur, err := scanUser(s.txQueryRow(ctx, tx, s.q.selectUserForUpdate, poolID, key))
 		if err != nil {
 			return err
 		}
-		old := maps.Clone(cur.Aliases) // fn may change cur's map in place
+		old := maps.Clone(cur.Aliases) // fn may change cur's maps in place
+		was, err := userArgs(cur)      // so the row as read is taken first
+		if err != nil {
+			return err
+		}
 		sub := cur.Sub
 		c, err := fn(cur)
 		if err != nil {
@@ -480,11 +482,12 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(stor
 		if err != nil {
 			return &updaterError{fmt.Errorf("sqlstore: update user of user pool %q: %w", poolID, err)}
 		}
-		// updateUser takes userCols without sub, which cannot change.
-		args = append(args[:3], args[4:]...)
-		res, err := s.txExec(ctx, tx, updateUser, args...)
-		if err := oneRow(res, err); err != nil {
-			return err
+		if q, set := changedColumns(was, args); q != "" {
+			res, err := s.txExec(ctx, tx, q, set...)
+			if err := oneRow(res, err); err != nil {
+				return err
+			}
+			prepare = q
 		}
 		if err := s.writeUserRows(ctx, tx, u, old, c); err != nil {
 			return err
@@ -496,7 +499,43 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(stor
 	if err != nil {
 		return store.User{}, userFail(err, "update user of user pool %q", poolID)
 	}
+	if prepare != "" {
+		s.stmt(ctx, prepare, false) // statements cannot be prepared inside a transaction
+	}
 	return out, nil
+}
+
+// updateColumns are userArgs' columns from index 2 on; sub (3) never
+// changes and is left out.
+var updateColumns = [...]string{2: "username", 4: "status", 5: "enabled", 6: "created_ms", 7: "updated_ms",
+	8: "email", 9: "phone_number", 10: "name", 11: "given_name", 12: "family_name", 13: "preferred_username",
+	14: "aliases", 15: "data"}
+
+// changedColumns returns an UPDATE of the columns whose value differs
+// between two userArgs, with its arguments, or "" when none does. Writing
+// only those keeps SQLite from rewriting the entries of the nine indexes on
+// users that an attribute change does not touch, which was most of an
+// update's pages. The few distinct statements are prepared once each.
+func changedColumns(was, now []any) (string, []any) {
+	var b strings.Builder
+	set := []any{now[0], now[1]}
+	for i := 2; i < len(now); i++ {
+		if updateColumns[i] == "" || was[i] == now[i] {
+			continue
+		}
+		set = append(set, now[i])
+		if len(set) == 3 {
+			b.WriteString("UPDATE users SET ")
+		} else {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s = $%d", updateColumns[i], len(set))
+	}
+	if len(set) == 2 {
+		return "", nil
+	}
+	b.WriteString(" WHERE pool_id = $1 AND user_key = $2")
+	return b.String(), set
 }
 
 // DeleteUser removes a user with its aliases and refresh tokens (by

@@ -3,7 +3,8 @@
 #
 # The cluster lives in a fresh temporary directory, listens on 127.0.0.1 on
 # a free private port (55432 upwards) and has durability switched off
-# (fsync, synchronous_commit, full_page_writes) because its data is worthless.
+# (fsync, synchronous_commit, full_page_writes) because its data is worthless,
+# unless COGNATE_PG_DURABLE=1.
 # PostgreSQL refuses to run as root, so as root the server runs as the
 # "postgres" user (runuser); as any other user it runs as that user. If the
 # binaries are missing and we are root, it installs Debian's postgresql.
@@ -34,6 +35,8 @@
 #   COGNATE_PG_BIN   directory of initdb/pg_ctl (default: the newest
 #                    /usr/lib/postgresql/*/bin, preferring 15)
 #   COGNATE_PG_PORT  first port to try (default 55432)
+#   COGNATE_PG_DURABLE=1  keep fsync, synchronous_commit and full_page_writes
+#                    on (benchmarks: scripts/benchmarks.sh)
 #
 # Logs go to stderr; the server log is $COGNATE_TEST_POSTGRES_DIR/server.log.
 
@@ -114,6 +117,12 @@ _cognate_pg_start() {
 		return 1
 	fi
 
+	# Command-line settings outrank ALTER SYSTEM, so durability is chosen
+	# here: off for tests, on (PostgreSQL's defaults) for benchmarks.
+	local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	if [[ "${COGNATE_PG_DURABLE:-}" == 1 ]]; then
+		durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+	fi
 	port=${COGNATE_PG_PORT:-55432}
 	for ((tries = 0; tries < 20; tries++, port++)); do
 		if _cognate_pg_port_busy "$port"; then
@@ -122,7 +131,7 @@ _cognate_pg_start() {
 		# A port that looked free can be taken before the server binds it;
 		# then start fails and the next port is tried.
 		if (cd "$dir" && _cognate_pg_as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-			-o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+			-o "-c listen_addresses=127.0.0.1 -p $port -k $dir $durability -c max_connections=300" \
 			>/dev/null); then
 			_COGNATE_PG_DIR=$dir
 			_COGNATE_PG_DSN="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"

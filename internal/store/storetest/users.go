@@ -1989,7 +1989,9 @@ func testUserUpdateEachColumn(t *testing.T, s store.Store) {
 		{"created", func(u *store.User) { u.CreatedAt = t0.Add(-time.Hour) }},
 		{"updated", func(u *store.User) { u.UpdatedAt = t0.Add(time.Hour) }},
 		{"data", func(u *store.User) { u.Data = []byte(`{"changed":true}`) }},
-		{"one filter value", func(u *store.User) { u.Filter = map[string]string{"email": "new@example.com", "name": "Name of alice", "phone_number": "+1555alice"} }},
+		{"one filter value", func(u *store.User) {
+			u.Filter = map[string]string{"email": "new@example.com", "name": "Name of alice", "phone_number": "+1555alice"}
+		}},
 		{"a filter value added", func(u *store.User) { u.Filter["given_name"] = "Al" }},
 		{"a filter value removed", func(u *store.User) { delete(u.Filter, "name") }},
 		{"an alias", func(u *store.User) { u.Aliases = map[string]string{"email": "new@example.com"} }},

@@ -35,6 +35,9 @@ type config struct {
 	Lambda    string
 	// MetricsAddr serves /metrics on its own listener; empty: on --addr.
 	MetricsAddr string
+	// Pprof serves Go's profiler under /debug/pprof/ on --addr (local
+	// mode only).
+	Pprof bool
 	// AccessKeys is the --access-keys text: AKID:SECRET[:POOL|…][,…] or
 	// @file. main parses it again into api.AccessKey values (validate has
 	// already checked it), which keeps config comparable.
@@ -107,6 +110,15 @@ func parseConfig(args []string, getenv func(string) string) (*config, error) {
 		selfSigned = b
 	}
 	fs.BoolVar(&c.TLSSelfSigned, "tls-self-signed", selfSigned, "serve HTTPS with a self-signed certificate for localhost, 127.0.0.1, ::1 and the hosts of --addr and --public-url, kept in the user cache directory (its path is logged); for local use (env COGNATE_TLS_SELF_SIGNED)")
+	pprofDefault := false
+	if v := getenv("COGNATE_PPROF"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("COGNATE_PPROF %q: want true or false", v)
+		}
+		pprofDefault = b
+	}
+	fs.BoolVar(&c.Pprof, "pprof", pprofDefault, "serve Go's profiler at /debug/pprof/ on --addr, to profile a load (local mode only; env COGNATE_PPROF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -134,6 +146,9 @@ func (c *config) validate() error {
 		if c.Mode == "secure" {
 			c.LogFormat = "json"
 		}
+	}
+	if c.Pprof && c.Mode == "secure" {
+		errs = append(errs, errors.New("--pprof is only available in local mode: the profiler exposes the process's memory and code"))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))

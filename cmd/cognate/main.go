@@ -170,8 +170,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 	if err != nil {
 		return err
 	}
+	var root http.Handler = handler
+	if cfg.Pprof {
+		root = withPprof(handler)
+		logger.Warn("profiler on at /debug/pprof/ (--pprof)")
+	}
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           root,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

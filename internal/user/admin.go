@@ -144,7 +144,9 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 	if err != nil {
 		return nil, conflictError(err, p, "User account already exists")
 	}
-	s.kick()
+	if len(change.Messages) > 0 {
+		s.kick()
+	}
 	out := userType(u, rec, nil)
 	return &model.AdminCreateUserResponse{User: &out}, nil
 }

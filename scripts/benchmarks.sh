@@ -58,7 +58,9 @@ COGNATE_PG_DURABLE=1 . .ci/postgres.sh start >/dev/null
 psql "$COGNATE_TEST_POSTGRES_DSN" -qc "CREATE DATABASE bench" >/dev/null
 pgbench="${COGNATE_TEST_POSTGRES_DSN/\/postgres\?/\/bench?}"
 endpoints[cognate-postgres]=$(start_cognate cognate-postgres "$pgbench")
-endpoints[cognate-postgres-2]=$(start_cognate cognate-postgres-2 "$pgbench")
+# A second instance on the same database, as behind a load balancer: the
+# same --public-url, so that each accepts the other's tokens (same issuer).
+endpoints[cognate-postgres-2]=$(start_cognate cognate-postgres-2 "$pgbench" --public-url "${endpoints[cognate-postgres]}")
 
 if python3 -c 'import moto' 2>/dev/null; then
   port=$(freeport)

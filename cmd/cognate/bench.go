@@ -22,6 +22,7 @@ func runBench(args []string) {
 	// The first Ctrl-C ends the load and lets the clean-up run; restoring
 	// the default handling lets a second one kill a clean-up that hangs.
 	go func() { <-ctx.Done(); stop() }()
+	tuneGC(os.Getenv) // the tool shares the machine with what it measures
 	code := benchMain(ctx, args, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -96,6 +96,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 		}
 		return err
 	}
+	tuneGC(getenv)
 	logger := newLogger(cfg)
 	seedFile, err := loadSeed(cfg)
 	if err != nil {

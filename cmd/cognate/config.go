@@ -85,6 +85,19 @@ func (c *config) settings() []setting {
 	}
 }
 
+// envBool reads a boolean environment variable; unset is false.
+func envBool(getenv func(string) string, name string) (bool, error) {
+	v := getenv(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s %q: want true or false", name, v)
+	}
+	return b, nil
+}
+
 var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
 
 // parseConfig reads flags and environment and validates the result once.
@@ -101,22 +114,14 @@ func parseConfig(args []string, getenv func(string) string) (*config, error) {
 			fs.Lookup(s.name).DefValue = ""
 		}
 	}
-	selfSigned := false
-	if v := getenv("COGNATE_TLS_SELF_SIGNED"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return nil, fmt.Errorf("COGNATE_TLS_SELF_SIGNED %q: want true or false", v)
-		}
-		selfSigned = b
+	selfSigned, err := envBool(getenv, "COGNATE_TLS_SELF_SIGNED")
+	if err != nil {
+		return nil, err
 	}
 	fs.BoolVar(&c.TLSSelfSigned, "tls-self-signed", selfSigned, "serve HTTPS with a self-signed certificate for localhost, 127.0.0.1, ::1 and the hosts of --addr and --public-url, kept in the user cache directory (its path is logged); for local use (env COGNATE_TLS_SELF_SIGNED)")
-	pprofDefault := false
-	if v := getenv("COGNATE_PPROF"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return nil, fmt.Errorf("COGNATE_PPROF %q: want true or false", v)
-		}
-		pprofDefault = b
+	pprofDefault, err := envBool(getenv, "COGNATE_PPROF")
+	if err != nil {
+		return nil, err
 	}
 	fs.BoolVar(&c.Pprof, "pprof", pprofDefault, "serve Go's profiler at /debug/pprof/ on --addr, to profile a load (local mode only; env COGNATE_PPROF)")
 	if err := fs.Parse(args); err != nil {

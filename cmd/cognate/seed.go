@@ -32,6 +32,15 @@ func loadSeed(cfg *config) (*seed.File, error) {
 	return seed.Load(cfg.Seed)
 }
 
+// dbFlag is the --db flag of the seed commands, defaulting as serve's does.
+func dbFlag(fs *flag.FlagSet, getenv func(string) string, verb string) *string {
+	def := "cognate.db"
+	if v := getenv("COGNATE_DB"); v != "" {
+		def = v
+	}
+	return fs.String("db", def, "`database` to "+verb+", as for serve: a SQLite file path or a postgres:// URL (env COGNATE_DB)")
+}
+
 // runSeed runs `cognate seed export` and `cognate seed fill`.
 func runSeed(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) > 0 && args[0] == "fill" {
@@ -41,11 +50,7 @@ func runSeed(ctx context.Context, args []string, getenv func(string) string, std
 		return errors.New(`want "cognate seed export [--db …] [--pool ID] [--out FILE]" or "cognate seed fill --db … --users N [--pool ID]"`)
 	}
 	fs := flag.NewFlagSet("cognate seed export", flag.ContinueOnError)
-	defDB := "cognate.db"
-	if v := getenv("COGNATE_DB"); v != "" {
-		defDB = v
-	}
-	db := fs.String("db", defDB, "`database` to read, as for serve: a SQLite file path or a postgres:// URL (env COGNATE_DB)")
+	db := dbFlag(fs, getenv, "read")
 	pool := fs.String("pool", "", "export only this user pool `id` (default: every pool)")
 	out := fs.String("out", "", "write to this `file` (default: standard output)")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -90,11 +95,7 @@ const fillPoolSettings = `{"PoolName":"cognate-fill","MfaConfiguration":"OFF","S
 // local-mode database, to measure large pools (BENCHMARKS.md).
 func runFill(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("cognate seed fill", flag.ContinueOnError)
-	defDB := "cognate.db"
-	if v := getenv("COGNATE_DB"); v != "" {
-		defDB = v
-	}
-	db := fs.String("db", defDB, "`database` to fill, as for serve: a SQLite file path or a postgres:// URL (env COGNATE_DB)")
+	db := dbFlag(fs, getenv, "fill")
 	pool := fs.String("pool", "", "user pool `id` to fill (default: create one with bench's custom attribute and print its id)")
 	users := fs.Int("users", 0, "filler users to add (filler0000000@example.com, …)")
 	from := fs.Int("from", 0, "number of the first filler user")

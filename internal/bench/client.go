@@ -77,6 +77,26 @@ func newClient(cfg Config) *client {
 // warm-up. HTTP/1.1 is kept even over TLS, so that concurrency means
 // connections, as with most load tools.
 func (c *client) transport(cfg Config) *http.Transport {
+	dialer := c.dialer()
+	conns := cfg.Concurrency + cfg.SetupConcurrency
+	return &http.Transport{
+		// Never a proxy: HTTP_PROXY must not reroute load off the machine.
+		Proxy: nil,
+		DialContext: func(ctx context.Context, network, address string) (net.Conn, error) {
+			c.dials.Add(1)
+			return dialer.DialContext(ctx, network, address)
+		},
+		MaxIdleConns:        conns,
+		MaxIdleConnsPerHost: conns,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second,
+		DisableCompression:  true,
+		ReadBufferSize:      32 << 10, // a ListUsers page of 60 users in few reads
+	}
+}
+
+// dialer dials TCP, refusing non-loopback addresses unless allowed.
+func (c *client) dialer() *net.Dialer {
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	if c.loopback {
 		// The host was checked when the config was read; checking the
@@ -93,21 +113,7 @@ func (c *client) transport(cfg Config) *http.Transport {
 			return nil
 		}
 	}
-	conns := cfg.Concurrency + cfg.SetupConcurrency
-	return &http.Transport{
-		// Never a proxy: HTTP_PROXY must not reroute load off the machine.
-		Proxy: nil,
-		DialContext: func(ctx context.Context, network, address string) (net.Conn, error) {
-			c.dials.Add(1)
-			return dialer.DialContext(ctx, network, address)
-		},
-		MaxIdleConns:        conns,
-		MaxIdleConnsPerHost: conns,
-		IdleConnTimeout:     90 * time.Second,
-		TLSHandshakeTimeout: 10 * time.Second,
-		DisableCompression:  true,
-		ReadBufferSize:      32 << 10, // a ListUsers page of 60 users in few reads
-	}
+	return dialer
 }
 
 // APIError is an error answered by the server.
@@ -277,7 +283,7 @@ var (
 // build returns the request for p; value is the fresh middle of a dynamic
 // body. A dynamic body gets its own slice: the transport may still hold the
 // previous request's body when the next one is built.
-func (c *client) build(ctx context.Context, url string, p *prepared, value []byte, now time.Time) (*http.Request, error) {
+func (c *client) build(ctx context.Context, url string, p *prepared, value []byte, now time.Time) (*http.Request, []byte, error) {
 	body := p.body
 	if p.body == nil {
 		body = make([]byte, 0, len(p.prefix)+len(value)+len(p.suffix))
@@ -285,33 +291,33 @@ func (c *client) build(ctx context.Context, url string, p *prepared, value []byt
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	req.Header = make(http.Header, 6)
 	req.Header["Content-Type"] = contentTypeValue
 	req.Header["X-Amz-Target"] = p.target
 	req.Header["User-Agent"] = userAgentValue
 	if !p.signed {
-		return req, nil
+		return req, body, nil
 	}
 	if p.body == nil {
 		sum := sha256.Sum256(body)
 		err := c.signer.SignHTTP(ctx, dummyCredentials, req, hex.EncodeToString(sum[:]), signingService, c.region, now)
-		return req, err
+		return req, body, err
 	}
 	s := p.sig.Load()
 	if s == nil || now.Sub(s.at) > signatureReuse {
 		// Several workers may re-sign at once; each result is valid, and
 		// the last one stored wins.
 		if err := c.signer.SignHTTP(ctx, dummyCredentials, req, p.bodyHash, signingService, c.region, now); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		p.sig.Store(&signature{authorization: req.Header.Get("Authorization"), date: req.Header.Get("X-Amz-Date"), at: now})
-		return req, nil
+		return req, body, nil
 	}
 	req.Header["Authorization"] = []string{s.authorization}
 	req.Header["X-Amz-Date"] = []string{s.date}
-	return req, nil
+	return req, body, nil
 }
 
 // outcome is what one load request came to.

@@ -152,7 +152,8 @@ const (
 // worker is one closed-loop client; its stats are its own until merged.
 type worker struct {
 	id     int
-	url    string // the endpoint this worker loads
+	url    string   // the endpoint this worker loads
+	raw    *rawConn // its own connection, nil to use net/http (raw.go)
 	pick   *picker
 	stats  [numOps]*opStats
 	errBuf bytes.Buffer
@@ -175,6 +176,9 @@ func load(ctx context.Context, c *client, cfg Config, wl *workload, res *Result)
 		w := &worker{id: i, url: cfg.Endpoint, pick: newPicker(wl, i, cfg.Concurrency, cfg.Users)}
 		if len(cfg.Endpoints) > 0 {
 			w.url = cfg.Endpoints[i%len(cfg.Endpoints)]
+		}
+		if cfg.Transport == nil { // a test's transport replaces the network
+			w.raw = newRawConn(c, w.url, cfg.Timeout)
 		}
 		for _, b := range wl.blend {
 			w.stats[b.op] = newOpStats()
@@ -215,6 +219,11 @@ func load(ctx context.Context, c *client, cfg Config, wl *workload, res *Result)
 	wait(cfg.Duration)
 	phase.Store(phaseStop)
 	<-allDone
+	for _, w := range workers {
+		if w.raw != nil {
+			w.raw.close()
+		}
+	}
 	res.Elapsed = time.Since(*measureStart.Load())
 	res.ClientCPU = processCPU() - cpu0
 	res.NewConnections = c.dials.Load() - dials0
@@ -298,11 +307,16 @@ func (w *worker) loop(ctx context.Context, c *client, cfg Config, phase *atomic.
 func (w *worker) do(ctx context.Context, c *client) (op, outcome, time.Duration) {
 	o, pr, value := w.pick.next(w.id)
 	start := time.Now()
-	req, err := c.build(ctx, w.url, pr, value, start)
+	req, body, err := c.build(ctx, w.url, pr, value, start)
 	if err != nil {
 		return o, outcome{transport: "building the request"}, time.Since(start)
 	}
-	out := c.send(req, &w.errBuf)
+	var out outcome
+	if w.raw != nil {
+		out = w.raw.send(ctx, req, body, &w.errBuf)
+	} else {
+		out = c.send(req, &w.errBuf)
+	}
 	return o, out, time.Since(start)
 }
 

@@ -136,3 +136,48 @@ func TestUserMigrationTrigger(t *testing.T) {
 		})
 	})
 }
+
+// enableSMSMFA in the function's answer turns SMS MFA on for the migrated
+// user, so that in an OPTIONAL pool the migrating sign-in itself already
+// asks for the SMS code. aws-lambda-go's response type lacks the field, so
+// this function answers with a map.
+func TestUserMigrationEnablesSMSMFA(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		e := newTrigEnv(t, withStore(b.open(t)))
+		ctx := context.Background()
+		arn := e.lambda.handle("migrate-mfa", func(_ context.Context, ev map[string]any) (map[string]any, error) {
+			phone := map[string]any{"phone_number": "+15555550100"}
+			if ev["userName"] == "nophone" {
+				phone = map[string]any{"email": "nophone@example.com"}
+			}
+			ev["response"] = map[string]any{"userAttributes": phone, "finalUserStatus": "CONFIRMED", "messageAction": "SUPPRESS", "enableSMSMFA": true}
+			return ev, nil
+		})
+		poolID, clientID := e.pool(t, &types.LambdaConfigType{UserMigration: aws.String(arn)})
+		if _, err := e.admin.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{
+			UserPoolId: aws.String(poolID), MfaConfiguration: types.UserPoolMfaTypeOptional,
+			SmsMfaConfiguration: &types.SmsMfaConfigType{SmsAuthenticationMessage: aws.String("SMS code {####}")},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		signIn := func(username string) (*cip.InitiateAuthOutput, error) {
+			return e.admin.InitiateAuth(ctx, &cip.InitiateAuthInput{
+				ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+				AuthParameters: map[string]string{"USERNAME": username, "PASSWORD": "0ld-Passw0rd!"},
+			})
+		}
+		out, err := signIn("amy")
+		if err != nil || out.ChallengeName != types.ChallengeNameTypeSmsMfa || out.AuthenticationResult != nil {
+			t.Fatalf("InitiateAuth of a user migrated with enableSMSMFA = %+v, %v; want SMS_MFA and no tokens", out, err)
+		}
+		got, err := e.admin.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(poolID), Username: aws.String("amy")})
+		if err != nil || len(got.UserMFASettingList) != 1 || got.UserMFASettingList[0] != "SMS_MFA" {
+			t.Errorf("AdminGetUser MFA settings = %v, %v", got.UserMFASettingList, err)
+		}
+		_, err = signIn("nophone")
+		wantAPIError[*types.InvalidLambdaResponseException](t, err, "Invalid lambda function output : enableSMSMFA needs a phone_number attribute")
+		if _, err := e.admin.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(poolID), Username: aws.String("nophone")}); err == nil {
+			t.Error("a refused migration created the user")
+		}
+	})
+}

@@ -42,6 +42,9 @@ type UserMigrationResponse struct {
 	MessageAction          string            `json:"messageAction"`
 	DesiredDeliveryMediums []string          `json:"desiredDeliveryMediums"`
 	ForceAliasCreation     bool              `json:"forceAliasCreation"`
+	// EnableSMSMFA turns SMS MFA on for the migrated user (AWS's Migrate
+	// user trigger documentation; aws-lambda-go's type lacks it).
+	EnableSMSMFA bool `json:"enableSMSMFA"`
 }
 
 // Migrated reports whether the function answered with a user: an answer

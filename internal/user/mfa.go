@@ -165,6 +165,7 @@ func (s *Service) VerifySoftwareToken(ctx context.Context, in *model.VerifySoftw
 	}
 	out := &model.VerifySoftwareTokenResponse{Status: ptr(model.VerifySoftwareTokenResponseTypeSuccess)}
 	if st != nil {
+		st.Verified = true
 		next, err := s.sealSession(*st)
 		if err != nil {
 			return nil, err
@@ -261,9 +262,16 @@ func (s *Service) softwareTokenMFA(ctx context.Context, c appClient, resp map[st
 		return nil, err
 	}
 	p := c.pool
+	wrong := false
 	u, err := s.update(ctx, p, st.UserKey, func(u *store.User, r *Record) (store.UserChange, error) {
+		wrong = false
 		if !u.Enabled {
 			return store.UserChange{}, notAuthorized("User is disabled.")
+		}
+		// Wrong codes count as failed sign-ins (below), so a session cannot
+		// be used to try codes without limit.
+		if err := s.checkLockout(r); err != nil {
+			return store.UserChange{}, err
 		}
 		if r.TOTP == nil || r.TOTP.Secret == nil {
 			return store.UserChange{}, totpNotFound()
@@ -278,11 +286,17 @@ func (s *Service) softwareTokenMFA(ctx context.Context, c appClient, resp map[st
 			// aws-amplify/amplify-js), which apps match against; no raw
 			// TOTP response was found. SMS_MFA answers differently
 			// (codeMFAResponse).
+			wrong = true
 			return store.UserChange{}, model.Errorf(model.CodeMismatchException, "Invalid code received for user")
 		}
 		r.TOTP.LastStep = step
 		return store.UserChange{}, nil
 	})
+	if wrong {
+		if ferr := s.recordFailure(ctx, p, st.UserKey); ferr != nil {
+			return nil, ferr
+		}
+	}
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -306,7 +320,10 @@ func (s *Service) mfaSetup(ctx context.Context, c appClient, resp map[string]str
 		if !u.Enabled {
 			return store.UserChange{}, notAuthorized("User is disabled.")
 		}
-		if r.TOTP == nil || r.TOTP.Secret == nil {
+		// The secret must have been verified in this sign-in: one verified
+		// earlier and since turned off proves nothing about the caller, who
+		// so far has shown only the password.
+		if !st.Verified || r.TOTP == nil || r.TOTP.Secret == nil {
 			return store.UserChange{}, totpNotFound()
 		}
 		r.TOTP.Enabled, r.TOTP.Preferred = true, true

@@ -56,6 +56,15 @@ func (s *Service) migrateUser(ctx context.Context, c appClient, login, pw, sourc
 	if implied != nil {
 		rec.Set(implied.Name, implied.Value)
 	}
+	if resp.EnableSMSMFA {
+		// As AdminSetUserMFAPreference would: SMS needs a phone number.
+		if _, ok := rec.Get("phone_number"); !ok {
+			// Text inferred, in Cognito's "Invalid lambda function output" form.
+			return u, nil, nil, false, model.Errorf(model.InvalidLambdaResponseException,
+				"Invalid lambda function output : enableSMSMFA needs a phone_number attribute")
+		}
+		rec.SMSMFA = &MFAFactor{Enabled: true}
+	}
 	status := model.UserStatusTypeConfirmed
 	if resp.FinalUserStatus == model.UserStatusTypeResetRequired || source == trigger.UserMigrationForgotPassword {
 		status = model.UserStatusTypeResetRequired

@@ -24,6 +24,9 @@ type sessionState struct {
 	// NotFound is the username of a custom flow for a user that does not
 	// exist (UserKey is then empty); see customAuth.
 	NotFound string `json:"nf,omitempty"`
+	// Verified marks an MFA_SETUP session in which VerifySoftwareToken
+	// accepted a code: only such a session completes the setup.
+	Verified bool `json:"v,omitempty"`
 }
 
 var sessionAAD = []byte("cognate/session/v1")

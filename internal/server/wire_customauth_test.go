@@ -137,6 +137,32 @@ func TestCustomAuthTriggers(t *testing.T) {
 			_, err = answer(sess, "wrong")
 			wantAPIError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
 		})
+		t.Run("a session answers once", func(t *testing.T) {
+			// Replaying the first round's session would show
+			// DefineAuthChallenge one result forever: wrong answers without
+			// end, then the right one. Each session is used up instead.
+			out, err := start(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := answer(out.Session, "wrong"); err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range []string{"wrong", "4"} {
+				_, err = answer(out.Session, a)
+				wantAPIError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session can only be used once.")
+			}
+			// A right answer's session cannot mint tokens twice either.
+			out, err = start(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r, err := answer(out.Session, "4"); err != nil || r.AuthenticationResult == nil {
+				t.Fatalf("right answer = %+v, %v", r, err)
+			}
+			_, err = answer(out.Session, "4")
+			wantAPIError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session can only be used once.")
+		})
 		t.Run("tampered session", func(t *testing.T) {
 			out, err := start(nil)
 			if err != nil {

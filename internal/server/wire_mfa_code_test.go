@@ -59,6 +59,9 @@ func TestMfaSmsAndEmailCodes(t *testing.T) {
 		if err != nil || sel.ChallengeName != types.ChallengeNameTypeSmsMfa {
 			t.Fatalf("SELECT_MFA_TYPE = %v, %v", sel, err)
 		}
+		// Replaying the choice would send codes (with fresh attempts) forever.
+		_, err = respond(types.ChallengeNameTypeSelectMfaType, out.Session, map[string]string{"ANSWER": "SMS_MFA"})
+		wantAPIError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session can only be used once.")
 		if d := diff(map[string]string{"USER_ID_FOR_SRP": "bob", "CODE_DELIVERY_DELIVERY_MEDIUM": "SMS", "CODE_DELIVERY_DESTINATION": "+*******0123"}, sel.ChallengeParameters); d != "" {
 			t.Errorf("SMS_MFA ChallengeParameters (-want +got):\n%s", d)
 		}

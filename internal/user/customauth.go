@@ -131,7 +131,7 @@ func (s *Service) customRound(ctx context.Context, c appClient, u store.User, r 
 		Pool: c.pool.id(), Client: c.Record.ID, UserKey: u.Key, Challenge: model.ChallengeNameTypeCustomChallenge,
 		Expires: s.now().Add(c.sessionValidity()).UnixMilli(),
 		Custom:  results, Private: ch.PrivateChallengeParameters, Metadata: ch.ChallengeMetadata,
-		NotFound: notFoundName(e.UserNotFound, u.Username),
+		NotFound: notFoundName(e.UserNotFound, u.Username), Round: r.SessionRound,
 	})
 	if err != nil {
 		return nil, err
@@ -157,11 +157,8 @@ func (s *Service) customChallenge(ctx context.Context, c appClient, resp map[str
 	}
 	u, r := store.User{Username: st.NotFound}, &Record{}
 	if st.NotFound == "" {
-		if u, err = s.Store.GetUser(ctx, c.pool.id(), st.UserKey); err != nil {
+		if u, r, err = s.consumeSession(ctx, c.pool, st); err != nil {
 			return nil, notFound(err)
-		}
-		if r, err = decodeRecord(u); err != nil {
-			return nil, err
 		}
 	}
 	if err := c.checkSecretHash(resp["USERNAME"], secretHashParam(resp)); err != nil && c.checkSecretHash(u.Username, secretHashParam(resp)) != nil {

@@ -126,7 +126,7 @@ func (s *Service) mfaChallenge(ctx context.Context, c appClient, u store.User, r
 		return res, true, err
 	case len(factors) > 1:
 		can, _ := json.Marshal(factors)
-		res, err := s.challengeSession(c, u, model.ChallengeNameTypeSelectMfaType, map[string]string{"MFAS_CAN_CHOOSE": string(can)})
+		res, err := s.challengeSession(c, u, model.ChallengeNameTypeSelectMfaType, map[string]string{"MFAS_CAN_CHOOSE": string(can)}, r.SessionRound)
 		return res, true, err
 	case mode != model.UserPoolMfaTypeOn:
 		return nil, false, nil
@@ -139,20 +139,21 @@ func (s *Service) mfaChallenge(ctx context.Context, c appClient, u store.User, r
 	// AWSCognitoIdentityUser.m decodes it as JSON, and the MFA_SETUP of a
 	// TOTP-only pool offers ["SOFTWARE_TOKEN_MFA"] (aws-amplify/amplify-js#6461).
 	can, _ := json.Marshal([]string{model.ChallengeNameTypeSoftwareTokenMfa})
-	res, err := s.challengeSession(c, u, model.ChallengeNameTypeMfaSetup, map[string]string{"MFAS_CAN_SETUP": string(can)})
+	res, err := s.challengeSession(c, u, model.ChallengeNameTypeMfaSetup, map[string]string{"MFAS_CAN_SETUP": string(can)}, 0)
 	return res, true, err
 }
 
 // challengeSession answers a challenge with a new session and parameters
-// (USER_ID_FOR_SRP added).
-func (s *Service) challengeSession(c appClient, u store.User, challenge string, params map[string]string) (*authResult, error) {
+// (USER_ID_FOR_SRP added). round is the user's Record.SessionRound, for a
+// single-use session (consumeSession).
+func (s *Service) challengeSession(c appClient, u store.User, challenge string, params map[string]string, round int64) (*authResult, error) {
 	if params == nil {
 		params = map[string]string{}
 	}
 	params["USER_ID_FOR_SRP"] = u.Username
 	sess, err := s.sealSession(sessionState{
 		Pool: c.pool.id(), Client: c.Record.ID, UserKey: u.Key, Challenge: challenge,
-		Expires: s.now().Add(c.sessionValidity()).UnixMilli(),
+		Expires: s.now().Add(c.sessionValidity()).UnixMilli(), Round: round,
 	})
 	if err != nil {
 		return nil, err
@@ -165,7 +166,7 @@ func (s *Service) challengeSession(c appClient, u store.User, challenge string, 
 // records its hash.
 func (s *Service) startFactor(ctx context.Context, c appClient, u store.User, challenge string) (*authResult, error) {
 	if challenge == model.ChallengeNameTypeSoftwareTokenMfa {
-		return s.challengeSession(c, u, challenge, nil)
+		return s.challengeSession(c, u, challenge, nil, 0)
 	}
 	attr, medium := "phone_number", model.DeliveryMediumTypeSms
 	var subject, body *string
@@ -312,16 +313,9 @@ func (s *Service) selectMFAType(ctx context.Context, c appClient, resp map[strin
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.Store.GetUser(ctx, c.pool.id(), st.UserKey)
+	u, r, err := s.consumeSession(ctx, c.pool, st)
 	if err != nil {
 		return nil, notFound(err)
-	}
-	if !u.Enabled {
-		return nil, notAuthorized("User is disabled.")
-	}
-	r, err := decodeRecord(u)
-	if err != nil {
-		return nil, err
 	}
 	if factors, _ := mfaFactors(c.pool, r); !slices.Contains(factors, answer) {
 		// Text inferred: not found in a recorded AWS response.

@@ -75,6 +75,10 @@ type Record struct {
 	// (mfa_code.go).
 	SMSMFA   *MFAFactor `json:"smsmfa,omitempty"`
 	EmailMFA *MFAFactor `json:"emailmfa,omitempty"`
+	// SessionRound numbers the user's single-use challenge sessions
+	// (custom challenges, SELECT_MFA_TYPE): a session carries the round it
+	// was issued in, and answering it moves the round on (session.go).
+	SessionRound int64 `json:"sr,omitempty"`
 }
 
 func decodeRecord(u store.User) (*Record, error) {

@@ -1,9 +1,11 @@
 package user
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 
+	"github.com/cognate/cognate/internal/store"
 	"github.com/cognate/cognate/internal/trigger"
 )
 
@@ -27,6 +29,34 @@ type sessionState struct {
 	// Verified marks an MFA_SETUP session in which VerifySoftwareToken
 	// accepted a code: only such a session completes the setup.
 	Verified bool `json:"v,omitempty"`
+	// Round is the user's Record.SessionRound when a single-use session
+	// was issued (consumeSession).
+	Round int64 `json:"rn,omitempty"`
+}
+
+// consumeSession uses up a single-use session of an existing user: it is
+// accepted only while the user's round is the one it was issued in, and
+// answering it moves the round on, so that a replayed session (to try
+// answers past DefineAuthChallenge's count, or to send codes without end)
+// is refused. It returns the user and record as they now are.
+func (s *Service) consumeSession(ctx context.Context, p pool, st sessionState) (store.User, *Record, error) {
+	u, err := s.update(ctx, p, st.UserKey, func(u *store.User, r *Record) (store.UserChange, error) {
+		if !u.Enabled {
+			return store.UserChange{}, notAuthorized("User is disabled.")
+		}
+		if r.SessionRound != st.Round {
+			// Cognito's text for a reused session (reapit/foundations#9684,
+			// aws-amplify/amplify-js#14330).
+			return store.UserChange{}, notAuthorized("Invalid session for the user, session can only be used once.")
+		}
+		r.SessionRound++
+		return store.UserChange{}, nil
+	})
+	if err != nil {
+		return store.User{}, nil, err
+	}
+	r, err := decodeRecord(u)
+	return u, r, err
 }
 
 var sessionAAD = []byte("cognate/session/v1")

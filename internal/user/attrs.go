@@ -25,6 +25,11 @@ type attrChange struct {
 // (with the client's permissions), or an administrator (client nil).
 type writer struct {
 	client *appClient
+	// unset, when not nil, reports that the user has no value yet for an
+	// attribute: an immutable attribute may then be given its first value
+	// (the answer to NEW_PASSWORD_REQUIRED, which supplies required
+	// attributes the user lacks).
+	unset func(name string) bool
 }
 
 func (w writer) admin() bool { return w.client == nil }
@@ -69,10 +74,10 @@ func checkAttribute(p pool, w writer, name string, value *string) (attrChange, e
 	if value == nil {
 		return attrChange{}, invalidParameter("Attribute value for %s must not be null", name)
 	}
-	if !deref(a.Mutable) {
+	stored := deref(a.Name) // dev:custom:x for developer-only attributes
+	if !deref(a.Mutable) && (w.unset == nil || !w.unset(stored)) {
 		return attrChange{}, userPrefixed(name, "Attribute cannot be updated.")
 	}
-	stored := deref(a.Name) // dev:custom:x for developer-only attributes
 	if !w.admin() {
 		if deref(a.DeveloperOnlyAttribute) || name == "email_verified" || name == "phone_number_verified" || !w.client.writable(name) {
 			return attrChange{}, unauthorizedWrite()

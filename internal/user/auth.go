@@ -534,7 +534,16 @@ func (s *Service) newPassword(ctx context.Context, c appClient, resp map[string]
 		}
 	}
 	slices.SortFunc(given, func(a, b model.AttributeType) int { return strings.Compare(*a.Name, *b.Name) })
-	attrs, err := newUserAttributes(p, given, false, c.writable)
+	// The attributes follow UpdateUserAttributes' rules for a client: no
+	// sub, no verified flags, only attributes the client may write, and an
+	// immutable attribute only when the user has no value for it yet. A
+	// changed email or phone number is no longer verified; no code is sent
+	// for it here.
+	before, err := decodeRecord(u)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := planUpdate(p, writer{client: &c, unset: unsetIn(before)}, given)
 	if err != nil {
 		return nil, err
 	}
@@ -552,9 +561,14 @@ func (s *Service) newPassword(ctx context.Context, c appClient, resp map[string]
 		if u.Status != model.UserStatusTypeForceChangePassword {
 			return store.UserChange{}, notAuthorized("Invalid session for the user.")
 		}
-		for _, a := range attrs {
-			r.Set(a.Name, a.Value)
+		for _, ch := range changes {
+			// An immutable attribute given a value since the check above
+			// keeps it.
+			if a, ok := p.schema(ch.name); ok && !deref(a.Mutable) && !unsetIn(r)(ch.name) {
+				return store.UserChange{}, userPrefixed(ch.name, "Attribute cannot be updated.")
+			}
 		}
+		applyUpdate(p, r, changes, false)
 		if vs := missingRequired(p, r); len(vs) > 0 {
 			return store.UserChange{}, schemaError(vs)
 		}
@@ -576,6 +590,14 @@ func (s *Service) newPassword(ctx context.Context, c appClient, resp map[string]
 		return nil, err
 	}
 	return s.signIn(ctx, c, u.Key, trigger.TokenGenerationNewPasswordChallenge, meta)
+}
+
+// unsetIn reports the attributes r has no value for.
+func unsetIn(r *Record) func(string) bool {
+	return func(name string) bool {
+		v, ok := r.Get(name)
+		return !ok || v == ""
+	}
 }
 
 // GetTokensFromRefreshToken exchanges a refresh token for new tokens; with

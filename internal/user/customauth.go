@@ -76,6 +76,11 @@ func (s *Service) customAuth(ctx context.Context, c appClient, params map[string
 // customSRP answers DefineAuthChallenge's SRP_A with PASSWORD_VERIFIER;
 // the sealed SECRET_BLOCK marks the handshake as part of a custom flow.
 func (s *Service) customSRP(c appClient, u store.User, r *Record, A []byte) (*authResult, error) {
+	if len(r.SRP) == 0 {
+		// No verifier (cognate seed fill): as for USER_SRP_AUTH, the
+		// handshake goes on and fails at PASSWORD_VERIFIER.
+		return s.decoySRP(c, u.Username, A)
+	}
 	sr, err := s.openSRP(c.pool, u.Username, r)
 	if err != nil {
 		return nil, err

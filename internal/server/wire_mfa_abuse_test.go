@@ -117,3 +117,54 @@ func TestMfaWrongCodesLockOut(t *testing.T) {
 		}
 	})
 }
+
+// A challenge answer's SECRET_HASH is checked before its code is used: a
+// caller without the client secret learns nothing and burns nothing.
+func TestMfaSecretHashBeforeCode(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		clk := userFrozenClock()
+		e := newUserEnv(t, withStore(b.open(t)), withClock(clk))
+		ctx := context.Background()
+		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
+		e.setPoolMfa(t, poolID, types.UserPoolMfaTypeOptional)
+		plain := aws.ToString(e.newClient(t, poolID, mfaClient).ClientId)
+		e.confirmedUser(t, poolID, "erin", userPassword)
+		toks := e.signIn(t, plain, "erin", userPassword)
+		assoc, err := e.c.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: toks.AccessToken})
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret := aws.ToString(assoc.SecretCode)
+		if _, err := e.c.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: toks.AccessToken, UserCode: aws.String(totp(t, secret, clk.Now()))}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.c.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: toks.AccessToken,
+			SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true}}); err != nil {
+			t.Fatal(err)
+		}
+		sc := e.newClient(t, poolID, func(in *cip.CreateUserPoolClientInput) {
+			mfaClient(in)
+			in.ClientName, in.GenerateSecret = aws.String("secret"), true
+		})
+		clientID, clientSecret := aws.ToString(sc.ClientId), aws.ToString(sc.ClientSecret)
+		clk.Advance(30 * time.Second)
+		out, err := e.c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+			AuthParameters: map[string]string{"USERNAME": "erin", "PASSWORD": userPassword, "SECRET_HASH": userSecretHash(clientSecret, "erin", clientID)}})
+		if err != nil || out.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
+			t.Fatalf("InitiateAuth = %v, %v", out, err)
+		}
+		good := totp(t, secret, clk.Now())
+		respond := func(hash string) (*cip.RespondToAuthChallengeOutput, error) {
+			return e.c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+				ClientId: aws.String(clientID), ChallengeName: types.ChallengeNameTypeSoftwareTokenMfa, Session: out.Session,
+				ChallengeResponses: map[string]string{"USERNAME": "erin", "SOFTWARE_TOKEN_MFA_CODE": good, "SECRET_HASH": hash},
+			})
+		}
+		_, err = respond("d3JvbmcgaGFzaA==")
+		wantAPIError[*types.NotAuthorizedException](t, err, "Unable to verify secret hash for client "+clientID)
+		// The code was not used up by the refused answer.
+		if res, err := respond(userSecretHash(clientSecret, "erin", clientID)); err != nil || res.AuthenticationResult == nil {
+			t.Fatalf("the right code with the right SECRET_HASH: %v", err)
+		}
+	})
+}

@@ -160,14 +160,14 @@ func (s *Service) customChallenge(ctx context.Context, c appClient, resp map[str
 	if err != nil {
 		return nil, err
 	}
+	if err := s.challengeSecretHash(ctx, c, resp, st); err != nil {
+		return nil, err
+	}
 	u, r := store.User{Username: st.NotFound}, &Record{}
 	if st.NotFound == "" {
 		if u, r, err = s.consumeSession(ctx, c.pool, st); err != nil {
 			return nil, notFound(err)
 		}
-	}
-	if err := c.checkSecretHash(resp["USERNAME"], secretHashParam(resp)); err != nil && c.checkSecretHash(u.Username, secretHashParam(resp)) != nil {
-		return nil, err
 	}
 	if st.NotFound == "" && !u.Enabled {
 		return nil, notAuthorized("User is disabled.")

@@ -261,6 +261,9 @@ func (s *Service) softwareTokenMFA(ctx context.Context, c appClient, resp map[st
 	if err != nil {
 		return nil, err
 	}
+	if err := s.challengeSecretHash(ctx, c, resp, st); err != nil {
+		return nil, err
+	}
 	p := c.pool
 	wrong := false
 	u, err := s.update(ctx, p, st.UserKey, func(u *store.User, r *Record) (store.UserChange, error) {
@@ -300,9 +303,6 @@ func (s *Service) softwareTokenMFA(ctx context.Context, c appClient, resp map[st
 	if err != nil {
 		return nil, notFound(err)
 	}
-	if err := c.checkSecretHash(resp["USERNAME"], secretHashParam(resp)); err != nil && c.checkSecretHash(u.Username, secretHashParam(resp)) != nil {
-		return nil, err
-	}
 	if err := s.postAuthentication(ctx, c, u.Key, meta); err != nil {
 		return nil, err
 	}
@@ -314,6 +314,9 @@ func (s *Service) softwareTokenMFA(ctx context.Context, c appClient, resp map[st
 func (s *Service) mfaSetup(ctx context.Context, c appClient, resp map[string]string, session string, meta map[string]string) (*authResult, error) {
 	st, err := s.openSession(session, c, model.ChallengeNameTypeMfaSetup)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.challengeSecretHash(ctx, c, resp, st); err != nil {
 		return nil, err
 	}
 	u, err := s.update(ctx, c.pool, st.UserKey, func(u *store.User, r *Record) (store.UserChange, error) {
@@ -331,9 +334,6 @@ func (s *Service) mfaSetup(ctx context.Context, c appClient, resp map[string]str
 	})
 	if err != nil {
 		return nil, notFound(err)
-	}
-	if err := c.checkSecretHash(resp["USERNAME"], secretHashParam(resp)); err != nil && c.checkSecretHash(u.Username, secretHashParam(resp)) != nil {
-		return nil, err
 	}
 	if err := s.postAuthentication(ctx, c, u.Key, meta); err != nil {
 		return nil, err

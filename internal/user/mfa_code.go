@@ -256,6 +256,9 @@ func (s *Service) codeMFAResponse(ctx context.Context, c appClient, challenge st
 	if err != nil {
 		return nil, err
 	}
+	if err := s.challengeSecretHash(ctx, c, resp, st); err != nil {
+		return nil, err
+	}
 	var outcome error
 	u, err := s.update(ctx, c.pool, st.UserKey, func(u *store.User, r *Record) (store.UserChange, error) {
 		outcome = nil
@@ -293,9 +296,6 @@ func (s *Service) codeMFAResponse(ctx context.Context, c appClient, challenge st
 	if outcome != nil {
 		return nil, outcome
 	}
-	if err := c.checkSecretHash(resp["USERNAME"], secretHashParam(resp)); err != nil && c.checkSecretHash(u.Username, secretHashParam(resp)) != nil {
-		return nil, err
-	}
 	if err := s.postAuthentication(ctx, c, u.Key, meta); err != nil {
 		return nil, err
 	}
@@ -311,6 +311,9 @@ func (s *Service) selectMFAType(ctx context.Context, c appClient, resp map[strin
 	}
 	answer, err := param(resp, "ANSWER")
 	if err != nil {
+		return nil, err
+	}
+	if err := s.challengeSecretHash(ctx, c, resp, st); err != nil {
 		return nil, err
 	}
 	u, r, err := s.consumeSession(ctx, c.pool, st)

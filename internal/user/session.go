@@ -34,6 +34,23 @@ type sessionState struct {
 	Round int64 `json:"rn,omitempty"`
 }
 
+// challengeSecretHash checks a challenge answer's SECRET_HASH before
+// anything of the session is used (a code, a TOTP step, the session
+// itself), so that a caller without the client secret can neither burn
+// them nor learn whether an answer was right. The hash may be computed
+// with the name the caller gave or the user's username.
+func (s *Service) challengeSecretHash(ctx context.Context, c appClient, resp map[string]string, st sessionState) error {
+	err := c.checkSecretHash(resp["USERNAME"], secretHashParam(resp))
+	if err == nil || st.UserKey == "" {
+		return err
+	}
+	u, uerr := s.Store.GetUser(ctx, c.pool.id(), st.UserKey)
+	if uerr != nil || c.checkSecretHash(u.Username, secretHashParam(resp)) != nil {
+		return err
+	}
+	return nil
+}
+
 // consumeSession uses up a single-use session of an existing user: it is
 // accepted only while the user's round is the one it was issued in, and
 // answering it moves the round on, so that a replayed session (to try

@@ -438,7 +438,10 @@ func TestRunSpreadsOverEndpoints(t *testing.T) {
 	if hits[first]["CreateUserPool"] != 1 || hits[second]["CreateUserPool"] != 0 || hits[first]["DeleteUserPool"] != 1 {
 		t.Errorf("setup and clean-up should use the first endpoint: %v", hits)
 	}
-	if hits[first]["GetUser"] < 10 || hits[second]["GetUser"] < 10 {
+	// Workers alternate between the endpoints; how many requests each
+	// worker gets through depends on scheduling, so only both being used,
+	// and nothing lost, is asserted.
+	if hits[first]["GetUser"] == 0 || hits[second]["GetUser"] == 0 || hits[first]["GetUser"]+hits[second]["GetUser"] != 40 {
 		t.Errorf("the load was not spread over both endpoints: %v", hits)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -131,21 +132,22 @@ func (rc *rawConn) roundTrip(ctx context.Context, req *http.Request, body []byte
 			return outcome{}, fmt.Errorf("malformed header line %q", h)
 		}
 		value = bytes.TrimSpace(value)
+		key, val := string(name), string(value)
 		switch {
-		case asciiEqualFold(name, "Content-Length"):
-			if length, err = strconv.Atoi(string(value)); err != nil || length < 0 {
+		case strings.EqualFold(key, "Content-Length"):
+			if length, err = strconv.Atoi(val); err != nil || length < 0 {
 				return outcome{}, fmt.Errorf("malformed Content-Length %q", value)
 			}
-		case asciiEqualFold(name, "Transfer-Encoding"):
-			chunked = asciiEqualFold(value, "chunked")
-		case asciiEqualFold(name, "Connection"):
-			if asciiEqualFold(value, "close") {
+		case strings.EqualFold(key, "Transfer-Encoding"):
+			chunked = strings.EqualFold(val, "chunked")
+		case strings.EqualFold(key, "Connection"):
+			if strings.EqualFold(val, "close") {
 				keepAlive = false
-			} else if asciiEqualFold(value, "keep-alive") {
+			} else if strings.EqualFold(val, "keep-alive") {
 				keepAlive = true
 			}
-		case asciiEqualFold(name, "X-Amzn-Errortype"):
-			errorTypeHeader = string(value)
+		case strings.EqualFold(key, "X-Amzn-Errortype"):
+			errorTypeHeader = val
 		}
 	}
 
@@ -222,25 +224,6 @@ func (rc *rawConn) chunks(w io.Writer) error {
 			return fmt.Errorf("malformed chunk end %q: %v", l, err)
 		}
 	}
-}
-
-func asciiEqualFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range len(b) {
-		x, y := b[i], s[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 // limitedWriter keeps the first n bytes written and drops the rest.

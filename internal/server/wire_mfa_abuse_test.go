@@ -10,6 +10,30 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
+// verifiedToken signs username in through clientID, associates and verifies
+// a software token, turns it on and preferred when enable, and returns its
+// base32 secret.
+func (e *userEnv) verifiedToken(t *testing.T, clk *fakeClock, clientID, username string, enable bool) string {
+	t.Helper()
+	ctx := context.Background()
+	toks := e.signIn(t, clientID, username, userPassword)
+	assoc, err := e.c.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: toks.AccessToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := aws.ToString(assoc.SecretCode)
+	if _, err := e.c.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: toks.AccessToken, UserCode: aws.String(totp(t, secret, clk.Now()))}); err != nil {
+		t.Fatal(err)
+	}
+	if enable {
+		if _, err := e.c.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: toks.AccessToken,
+			SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return secret
+}
+
 // A secret verified in an earlier sign-in and since turned off does not
 // complete MFA_SETUP: with MFA ON, the password alone never gets tokens.
 func TestMfaSetupNeedsThisSignInsVerification(t *testing.T) {
@@ -23,15 +47,7 @@ func TestMfaSetupNeedsThisSignInsVerification(t *testing.T) {
 		e.confirmedUser(t, poolID, "carol", userPassword)
 
 		// In the OPTIONAL pool carol verifies a token but never turns it on.
-		toks := e.signIn(t, clientID, "carol", userPassword)
-		assoc, err := e.c.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: toks.AccessToken})
-		if err != nil {
-			t.Fatal(err)
-		}
-		secret := aws.ToString(assoc.SecretCode)
-		if _, err := e.c.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: toks.AccessToken, UserCode: aws.String(totp(t, secret, clk.Now()))}); err != nil {
-			t.Fatal(err)
-		}
+		e.verifiedToken(t, clk, clientID, "carol", false)
 		e.setPoolMfa(t, poolID, types.UserPoolMfaTypeOn)
 
 		out, err := e.passwordAuth(clientID, "carol", userPassword)
@@ -80,19 +96,7 @@ func TestMfaWrongCodesLockOut(t *testing.T) {
 		e.setPoolMfa(t, poolID, types.UserPoolMfaTypeOptional)
 		clientID := aws.ToString(e.newClient(t, poolID, mfaClient).ClientId)
 		e.confirmedUser(t, poolID, "dave", userPassword)
-		toks := e.signIn(t, clientID, "dave", userPassword)
-		assoc, err := e.c.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: toks.AccessToken})
-		if err != nil {
-			t.Fatal(err)
-		}
-		secret := aws.ToString(assoc.SecretCode)
-		if _, err := e.c.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: toks.AccessToken, UserCode: aws.String(totp(t, secret, clk.Now()))}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.c.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: toks.AccessToken,
-			SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true}}); err != nil {
-			t.Fatal(err)
-		}
+		secret := e.verifiedToken(t, clk, clientID, "dave", true)
 		clk.Advance(30 * time.Second)
 		out, err := e.passwordAuth(clientID, "dave", userPassword)
 		if err != nil || out.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
@@ -129,19 +133,7 @@ func TestMfaSecretHashBeforeCode(t *testing.T) {
 		e.setPoolMfa(t, poolID, types.UserPoolMfaTypeOptional)
 		plain := aws.ToString(e.newClient(t, poolID, mfaClient).ClientId)
 		e.confirmedUser(t, poolID, "erin", userPassword)
-		toks := e.signIn(t, plain, "erin", userPassword)
-		assoc, err := e.c.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: toks.AccessToken})
-		if err != nil {
-			t.Fatal(err)
-		}
-		secret := aws.ToString(assoc.SecretCode)
-		if _, err := e.c.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: toks.AccessToken, UserCode: aws.String(totp(t, secret, clk.Now()))}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.c.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: toks.AccessToken,
-			SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true}}); err != nil {
-			t.Fatal(err)
-		}
+		secret := e.verifiedToken(t, clk, plain, "erin", true)
 		sc := e.newClient(t, poolID, func(in *cip.CreateUserPoolClientInput) {
 			mfaClient(in)
 			in.ClientName, in.GenerateSecret = aws.String("secret"), true

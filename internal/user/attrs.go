@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/cognate/cognate/internal/api/model"
 	"github.com/cognate/cognate/internal/message"
 	"github.com/cognate/cognate/internal/store"
+	"github.com/cognate/cognate/internal/token"
 )
 
 // attrChange is one validated attribute of an update: a new value, or a
@@ -207,17 +207,21 @@ func mediumOf(attr string) string {
 
 // UpdateUserAttributes changes the signed-in user's attributes.
 func (s *Service) UpdateUserAttributes(ctx context.Context, in *model.UpdateUserAttributesRequest) (*model.UpdateUserAttributesResponse, error) {
-	if done, err := s.updateOwnAttributesInOneRead(ctx, in); done {
-		return &model.UpdateUserAttributesResponse{}, err
-	}
-	sess, err := s.authenticate(ctx, *in.AccessToken)
+	claims, c, err := s.verifyToken(ctx, *in.AccessToken)
 	if err != nil {
 		return nil, err
 	}
-	c := sess.client
-	changes, err := planUpdate(c.pool, writer{client: &c}, in.UserAttributes)
+	changes, planErr := planUpdate(c.pool, writer{client: &c}, in.UserAttributes)
+	if planErr == nil && hasAdminScope(claims) && !namesVerificationAttr(in.UserAttributes) {
+		return &model.UpdateUserAttributesResponse{}, s.updateInOneRead(ctx, c, claims, changes)
+	}
+	// The user's errors come before the attributes' (authenticate's order).
+	sess, err := s.tokenUser(ctx, claims, c)
 	if err != nil {
 		return nil, err
+	}
+	if planErr != nil {
+		return nil, planErr
 	}
 	details, err := s.updateAttributes(ctx, c.pool, sess.user, sess.rec, changes, &c, in.ClientMetadata, message.UpdateUserAttribute)
 	if err != nil {
@@ -574,40 +578,22 @@ func (s *Service) forceAlias(ctx context.Context, p pool, force bool, aliases fu
 // record before the transaction (updateAttributes' dry run).
 var verificationAttrs = []string{"email", "phone_number", "email_verified", "phone_number_verified", "preferred_username"}
 
-// updateOwnAttributesInOneRead is UpdateUserAttributes' path for the common
-// change that sends nothing (custom and profile attributes): the user is
-// read once, inside the update's transaction, where authenticate would read
-// it once more before. Its checks and their order are authenticate's, then
-// planUpdate's. It reports done = false, having written nothing, for a
-// request it does not take: one whose token is refused or lacks the scope,
-// whose attributes are refused, or that names a verification attribute;
-// the full path then answers it, with the same errors in the same order.
-func (s *Service) updateOwnAttributesInOneRead(ctx context.Context, in *model.UpdateUserAttributesRequest) (done bool, err error) {
-	claims, err := s.Tokens.VerifyAccess(ctx, *in.AccessToken)
-	if err != nil || !slices.Contains(strings.Fields(claims.Scope), adminScope) {
-		return false, nil
-	}
-	c, err := s.client(ctx, claims.ClientID)
-	if err != nil || c.Record.PoolID != claims.PoolID {
-		return false, nil
-	}
-	for _, a := range in.UserAttributes {
-		if slices.Contains(verificationAttrs, deref(a.Name)) {
-			return false, nil
-		}
-	}
-	changes, err := planUpdate(c.pool, writer{client: &c}, in.UserAttributes)
-	if err != nil {
-		return false, nil
-	}
-	_, err = s.update(ctx, c.pool, c.pool.fold(claims.Username), func(u *store.User, r *Record) (store.UserChange, error) {
-		switch {
-		case u.Sub != claims.Sub:
+func namesVerificationAttr(in []model.AttributeType) bool {
+	return slices.ContainsFunc(in, func(a model.AttributeType) bool { return slices.Contains(verificationAttrs, deref(a.Name)) })
+}
+
+// updateInOneRead is UpdateUserAttributes for a change that sends nothing
+// (custom and profile attributes), with a verified token that has the
+// scope and valid attributes: the user is read once, inside the update's
+// transaction, where authenticate would read it once more before. The
+// user's checks are tokenUser's, on that row.
+func (s *Service) updateInOneRead(ctx context.Context, c appClient, claims *token.AccessClaims, changes []attrChange) error {
+	_, err := s.update(ctx, c.pool, c.pool.fold(claims.Username), func(u *store.User, r *Record) (store.UserChange, error) {
+		if u.Sub != claims.Sub {
 			return store.UserChange{}, userNotFound() // deleted, and the name taken again
-		case !u.Enabled:
-			return store.UserChange{}, notAuthorized("User is disabled.")
-		case revoked(r, claims):
-			return store.UserChange{}, notAuthorized("Access Token has been revoked")
+		}
+		if err := checkTokenUser(*u, r, claims); err != nil {
+			return store.UserChange{}, err
 		}
 		if planned := applyUpdate(c.pool, r, changes, false); len(planned) > 0 {
 			// Not reachable without a verification attribute; refuse
@@ -617,5 +603,5 @@ func (s *Service) updateOwnAttributesInOneRead(ctx context.Context, in *model.Up
 		u.UpdatedAt = s.now()
 		return store.UserChange{}, nil
 	})
-	return true, err
+	return err
 }

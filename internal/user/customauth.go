@@ -169,9 +169,6 @@ func (s *Service) customChallenge(ctx context.Context, c appClient, resp map[str
 			return nil, notFound(err)
 		}
 	}
-	if st.NotFound == "" && !u.Enabled {
-		return nil, notAuthorized("User is disabled.")
-	}
 	arn := s.triggerARN(c.pool, func(lc *model.LambdaConfigType) *string { return lc.VerifyAuthChallengeResponse })
 	if arn == "" {
 		// Text inferred.

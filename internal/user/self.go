@@ -32,18 +32,31 @@ type session struct {
 // with the pool's key, token_use, expiry), then the user (deleted, disabled),
 // revocation, and the scope.
 func (s *Service) authenticate(ctx context.Context, raw string) (*session, error) {
-	claims, err := s.Tokens.VerifyAccess(ctx, raw)
+	claims, c, err := s.verifyToken(ctx, raw)
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.client(ctx, claims.ClientID)
+	return s.tokenUser(ctx, claims, c)
+}
+
+// verifyToken is authenticate's first half: the token itself and its
+// still existing app client.
+func (s *Service) verifyToken(ctx context.Context, raw string) (*token.AccessClaims, appClient, error) {
+	claims, err := s.Tokens.VerifyAccess(ctx, raw)
 	if err != nil {
+		return nil, appClient{}, err
+	}
+	c, err := s.client(ctx, claims.ClientID)
+	if err != nil || c.Record.PoolID != claims.PoolID {
 		// A token of a deleted client no longer authenticates anything.
-		return nil, notAuthorized("Invalid Access Token")
+		return nil, appClient{}, notAuthorized("Invalid Access Token")
 	}
-	if c.Record.PoolID != claims.PoolID {
-		return nil, notAuthorized("Invalid Access Token")
-	}
+	return claims, c, nil
+}
+
+// tokenUser is authenticate's second half: the token's user, then the
+// scope.
+func (s *Service) tokenUser(ctx context.Context, claims *token.AccessClaims, c appClient) (*session, error) {
 	u, err := s.Store.GetUserBySub(ctx, claims.PoolID, claims.Sub)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, userNotFound()
@@ -51,20 +64,33 @@ func (s *Service) authenticate(ctx context.Context, raw string) (*session, error
 	if err != nil {
 		return nil, err
 	}
-	if !u.Enabled {
-		return nil, notAuthorized("User is disabled.")
-	}
 	r, err := decodeRecord(u)
 	if err != nil {
 		return nil, err
 	}
-	if revoked(r, claims) {
-		return nil, notAuthorized("Access Token has been revoked")
+	if err := checkTokenUser(u, r, claims); err != nil {
+		return nil, err
 	}
-	if !slices.Contains(strings.Fields(claims.Scope), adminScope) {
+	if !hasAdminScope(claims) {
 		return nil, notAuthorized("Access Token does not have required scopes")
 	}
 	return &session{claims: claims, client: c, user: u, rec: r}, nil
+}
+
+// checkTokenUser refuses a token whose user is disabled or that a sign-out
+// or RevokeToken revoked.
+func checkTokenUser(u store.User, r *Record, claims *token.AccessClaims) error {
+	if !u.Enabled {
+		return notAuthorized("User is disabled.")
+	}
+	if revoked(r, claims) {
+		return notAuthorized("Access Token has been revoked")
+	}
+	return nil
+}
+
+func hasAdminScope(claims *token.AccessClaims) bool {
+	return slices.Contains(strings.Fields(claims.Scope), adminScope)
 }
 
 // revoked reports whether a token was revoked by a sign-out after it was

@@ -505,11 +505,8 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(stor
 	return out, nil
 }
 
-// updateColumns are userArgs' columns from index 2 on; sub (3) never
-// changes and is left out.
-var updateColumns = [...]string{2: "username", 4: "status", 5: "enabled", 6: "created_ms", 7: "updated_ms",
-	8: "email", 9: "phone_number", 10: "name", 11: "given_name", 12: "family_name", 13: "preferred_username",
-	14: "aliases", 15: "data"}
+// userColumns are userCols one by one, userArgs' order.
+var userColumns = strings.Split(userCols, ", ")
 
 // changedColumns returns an UPDATE of the columns whose value differs
 // between two userArgs, with its arguments, or "" when none does. Writing
@@ -519,8 +516,8 @@ var updateColumns = [...]string{2: "username", 4: "status", 5: "enabled", 6: "cr
 func changedColumns(was, now []any) (string, []any) {
 	var b strings.Builder
 	set := []any{now[0], now[1]}
-	for i := 2; i < len(now); i++ {
-		if updateColumns[i] == "" || was[i] == now[i] {
+	for i := 2; i < len(now); i++ { // not the key (pool_id, user_key)
+		if userColumns[i] == "sub" || was[i] == now[i] { // sub never changes
 			continue
 		}
 		set = append(set, now[i])
@@ -529,7 +526,7 @@ func changedColumns(was, now []any) (string, []any) {
 		} else {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "%s = $%d", updateColumns[i], len(set))
+		fmt.Fprintf(&b, "%s = $%d", userColumns[i], len(set))
 	}
 	if len(set) == 2 {
 		return "", nil

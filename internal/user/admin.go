@@ -91,13 +91,9 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 	if err != nil {
 		return nil, err
 	}
-	mediums := in.DesiredDeliveryMediums
-	if len(mediums) == 0 {
-		mediums = []string{model.DeliveryMediumTypeSms}
-	}
 	var deliveries []delivery
 	if action != model.MessageActionTypeSuppress {
-		if deliveries, err = inviteDeliveries(rec, mediums); err != nil {
+		if deliveries, err = inviteDeliveries(rec, in.DesiredDeliveryMediums); err != nil {
 			return nil, err
 		}
 	}
@@ -163,23 +159,35 @@ func (s *Service) temporaryPassword(p pool, given *string) (string, error) {
 	return password.Generate(p.passwordPolicy(), s.rand())
 }
 
-// inviteDeliveries returns where the invitation goes, one per requested
-// medium the user has an attribute for.
-func inviteDeliveries(r *Record, mediums []string) ([]delivery, error) {
+// inviteDeliveries returns where the invitation goes: one delivery per
+// requested medium. A medium named in DesiredDeliveryMediums needs its
+// attribute; the default (SMS, when the request names none) sends nothing
+// to a user without a phone number, who is still created (cognito-behaviour.md
+// §8.1: moto's aws_verified tests create users by username alone).
+func inviteDeliveries(r *Record, requested []string) ([]delivery, error) {
+	explicit := len(requested) > 0
+	mediums := requested
+	if !explicit {
+		mediums = []string{model.DeliveryMediumTypeSms}
+	}
 	var out []delivery
 	if slices.Contains(mediums, model.DeliveryMediumTypeEmail) {
 		if v, ok := r.Get("email"); ok && v != "" {
 			out = append(out, delivery{"EMAIL", "email", v})
+		} else {
+			// AWS's text, recorded with DesiredDeliveryMediums [EMAIL, SMS]
+			// for a user with a phone number only
+			// (rahulpsd18/cognito-backup-restore#25): EMAIL is checked first.
+			return nil, invalidParameter("No email provided but desired delivery medium was Email")
 		}
 	}
 	if slices.Contains(mediums, model.DeliveryMediumTypeSms) {
 		if v, ok := r.Get("phone_number"); ok && v != "" {
 			out = append(out, delivery{"SMS", "phone_number", v})
+		} else if explicit {
+			// Text inferred from the email one: no recorded response.
+			return nil, invalidParameter("No phone_number provided but desired delivery medium was Sms")
 		}
-	}
-	if len(out) == 0 {
-		// Text inferred: Cognito refuses an invitation it cannot deliver.
-		return nil, invalidParameter("User has no attribute matching desired delivery mediums")
 	}
 	return out, nil
 }
@@ -225,15 +233,11 @@ func (s *Service) resendInvitation(ctx context.Context, p pool, in *model.AdminC
 	if err != nil {
 		return nil, err
 	}
-	mediums := in.DesiredDeliveryMediums
-	if len(mediums) == 0 {
-		mediums = []string{model.DeliveryMediumTypeSms}
-	}
 	cur, err := decodeRecord(u)
 	if err != nil {
 		return nil, err
 	}
-	planned, err := inviteDeliveries(cur, mediums)
+	planned, err := inviteDeliveries(cur, in.DesiredDeliveryMediums)
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +252,7 @@ func (s *Service) resendInvitation(ctx context.Context, p pool, in *model.AdminC
 	}
 	var rec *Record
 	u, err = s.update(ctx, p, u.Key, func(u *store.User, r *Record) (store.UserChange, error) {
-		deliveries, err := inviteDeliveries(r, mediums)
+		deliveries, err := inviteDeliveries(r, in.DesiredDeliveryMediums)
 		if err != nil {
 			return store.UserChange{}, err
 		}
@@ -405,6 +409,9 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *model.AdminRes
 	if err != nil {
 		return nil, err
 	}
+	if !u.Enabled {
+		return nil, resetDisabled()
+	}
 	cur, err := decodeRecord(u)
 	if err != nil {
 		return nil, err
@@ -419,6 +426,9 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *model.AdminRes
 		}
 	}
 	_, err = s.update(ctx, p, u.Key, func(u *store.User, r *Record) (store.UserChange, error) {
+		if !u.Enabled {
+			return store.UserChange{}, resetDisabled()
+		}
 		now := s.now()
 		u.Status = model.UserStatusTypeResetRequired
 		u.UpdatedAt = now
@@ -440,6 +450,11 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *model.AdminRes
 	s.kick()
 	return &model.AdminResetUserPasswordResponse{}, nil
 }
+
+// resetDisabled is AdminResetUserPassword's answer for a disabled user,
+// recorded without a full stop (amazon-archives/amazon-cognito-identity-js#373),
+// unlike sign-in's "User is disabled.".
+func resetDisabled() *model.Error { return notAuthorized("User is disabled") }
 
 // AdminUserGlobalSignOut revokes every token of a user.
 func (s *Service) AdminUserGlobalSignOut(ctx context.Context, in *model.AdminUserGlobalSignOutRequest) (*model.AdminUserGlobalSignOutResponse, error) {

@@ -88,7 +88,11 @@ func checkValue(a model.SchemaAttributeType, name, value string) *violation {
 			}
 		}
 	case "Boolean":
-		if value != "true" && value != "false" {
+		// Case does not matter: AdminCreateUser takes email_verified "True"
+		// (cognito-behaviour.md §8.3, moto's aws_verified
+		// test_forgot_password_with_email_delivery_details); canonical
+		// stores it lowercase. The text is inferred.
+		if !strings.EqualFold(value, "true") && !strings.EqualFold(value, "false") {
 			return &violation{name: name, msg: "Boolean is not valid"}
 		}
 	case "DateTime":
@@ -99,6 +103,15 @@ func checkValue(a model.SchemaAttributeType, name, value string) *violation {
 		}
 	}
 	return nil
+}
+
+// canonical is the stored form of a value checkValue accepted: Booleans
+// lowercase, so that "True" verifies an email as "true" does.
+func canonical(a model.SchemaAttributeType, value string) string {
+	if deref(a.AttributeDataType) == "Boolean" {
+		return strings.ToLower(value)
+	}
+	return value
 }
 
 // isYearlessDate accepts OpenID's 0000-MM-DD form for a birthday without a year.
@@ -159,6 +172,7 @@ func newUserAttributes(p pool, in []model.AttributeType, admin bool, writable fu
 			vs = append(vs, *v)
 			continue
 		}
+		value = canonical(s, value)
 		if seen[name] {
 			// The last value wins, as in an attribute map.
 			for i := range out {

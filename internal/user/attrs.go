@@ -95,7 +95,7 @@ func checkAttribute(p pool, w writer, name string, value *string) (attrChange, e
 		}
 		return attrChange{}, userPrefixed(name, v.msg)
 	}
-	return attrChange{name: stored, value: *value}, nil
+	return attrChange{name: stored, value: canonical(a, *value)}, nil
 }
 
 // planUpdate validates every attribute of an update request; the first

@@ -46,7 +46,8 @@ func totpCode(secret []byte, step int64) string {
 }
 
 // checkTOTP returns the step a code matches, within one step of now and
-// after the last step used, or 0.
+// after the last step used, or 0; a code of a step already used is
+// errTOTPReused.
 func (s *Service) checkTOTP(sealed []byte, poolID, key, code string, last int64) (int64, error) {
 	secret, err := s.Sealer.Open(sealed, totpAAD(poolID, key))
 	if err != nil {
@@ -56,12 +57,26 @@ func (s *Service) checkTOTP(sealed []byte, poolID, key, code string, last int64)
 		return 0, nil
 	}
 	now := s.now().Unix() / totpStep
+	reused := false
 	for step := now - 1; step <= now+1; step++ {
-		if step > last && subtle.ConstantTimeCompare([]byte(totpCode(secret, step)), []byte(code)) == 1 {
-			return step, nil
+		if subtle.ConstantTimeCompare([]byte(totpCode(secret, step)), []byte(code)) == 1 {
+			if step > last {
+				return step, nil
+			}
+			reused = true
 		}
 	}
+	if reused {
+		return 0, errTOTPReused()
+	}
 	return 0, nil
+}
+
+// errTOTPReused is Cognito's answer for a code that was already accepted
+// (cognito-behaviour.md §8.11: moto's aws_verified MFA tests wait for a
+// fresh code on AWS for this reason).
+func errTOTPReused() *model.Error {
+	return model.Errorf(model.ExpiredCodeException, "Your software token has already been used once.")
 }
 
 func totpNotFound() *model.Error {
@@ -158,6 +173,14 @@ func (s *Service) VerifySoftwareToken(ctx context.Context, in *model.VerifySoftw
 			return store.UserChange{}, model.Errorf(model.EnableSoftwareTokenMFAException, "Code mismatch and fail enable Software Token MFA")
 		}
 		r.TOTP.Secret, r.TOTP.Pending, r.TOTP.LastStep = r.TOTP.Pending, nil, step
+		if st != nil {
+			// Verified within MFA_SETUP, the token is the user's factor
+			// from now on: if the challenge is left unanswered, the next
+			// sign-in asks SOFTWARE_TOKEN_MFA (cognito-behaviour.md §8.10,
+			// moto's aws_verified test_user_authentication_flow_mfa_on).
+			r.TOTP.Enabled, r.TOTP.Preferred = true, true
+			clearPreferred(r, model.ChallengeNameTypeSoftwareTokenMfa)
+		}
 		return store.UserChange{}, nil
 	})
 	if err != nil {

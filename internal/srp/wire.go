@@ -44,9 +44,21 @@ func EncodeHex(b []byte) string { return hex.EncodeToString(b) }
 // "Thu Nov 26 12:44:21 UTC 2026" (the day is not zero-padded).
 const TimestampLayout = "Mon Jan 2 15:04:05 MST 2006"
 
-// ParseTimestamp reads a TIMESTAMP for logging clock skew. It plays no part
-// in Verify: the signature covers the string exactly as received, and
-// clients differ in how they format it (one Go client uses a 12-hour clock).
+// ParseTimestamp reads a TIMESTAMP for logging clock skew. The signature
+// covers the string exactly as received.
 func ParseTimestamp(s string) (time.Time, error) {
 	return time.Parse(TimestampLayout, s)
+}
+
+// ValidTimestamp reports whether a TIMESTAMP is in Cognito's exact form,
+// "EEE MMM d HH:mm:ss UTC yyyy": the day not zero-padded, the hours,
+// minutes and seconds two digits, the weekday that of the date. Cognito
+// refuses any other form, as a wrong password (measured on a real pool:
+// ministackorg/ministack#1758), so a client that pads the day or uses a
+// 12-hour clock fails there too.
+func ValidTimestamp(s string) bool {
+	t, err := time.Parse(TimestampLayout, s)
+	// time.Parse accepts "05" for the day and ignores the weekday's
+	// agreement; formatting back catches both.
+	return err == nil && t.Location() == time.UTC && t.Format(TimestampLayout) == s
 }

@@ -174,6 +174,9 @@ func (s *Service) passwordAuth(ctx context.Context, c appClient, params map[stri
 	if err := s.preAuthentication(ctx, c, u, r, meta); err != nil {
 		return nil, err
 	}
+	if err := checkConfirmed(u); err != nil {
+		return nil, err
+	}
 	if err := s.checkLockout(r); err != nil {
 		return nil, err
 	}
@@ -208,7 +211,7 @@ func (s *Service) afterPassword(ctx context.Context, c appClient, u store.User, 
 	}
 	switch u.Status {
 	case model.UserStatusTypeUnconfirmed:
-		return nil, model.Errorf(model.UserNotConfirmedException, "User is not confirmed.")
+		return nil, userNotConfirmed()
 	case model.UserStatusTypeResetRequired:
 		return nil, model.Errorf(model.PasswordResetRequiredException, "Password reset required for the user")
 	case model.UserStatusTypeForceChangePassword:
@@ -228,6 +231,20 @@ func (s *Service) afterPassword(ctx context.Context, c appClient, u store.User, 
 		return nil, err
 	}
 	return s.signIn(ctx, c, u.Key, trigger.TokenGenerationAuthentication, meta)
+}
+
+func userNotConfirmed() *model.Error {
+	return model.Errorf(model.UserNotConfirmedException, "User is not confirmed.")
+}
+
+// checkConfirmed refuses an unconfirmed user before the password is
+// checked: Cognito answers UserNotConfirmedException even for a wrong
+// password, and AWS staff called that intended (cognito-behaviour.md §8.4).
+func checkConfirmed(u store.User) error {
+	if u.Status == model.UserStatusTypeUnconfirmed {
+		return userNotConfirmed()
+	}
+	return nil
 }
 
 // newPasswordChallenge asks a user with a temporary password for a new one.
@@ -407,6 +424,10 @@ func (s *Service) refresh(ctx context.Context, c appClient, params map[string]st
 	}, nil
 }
 
+// invalidRefreshToken is the answer for a refresh token Cognito does not
+// know, with its full stop (aws/aws-sdk-cpp#1789, aws/aws-sdk-java-v2#1687).
+func invalidRefreshToken() *model.Error { return notAuthorized("Invalid Refresh Token.") }
+
 // liveRefreshToken finds a refresh token of the client and checks that it
 // and its user can still be used.
 func (s *Service) liveRefreshToken(ctx context.Context, c appClient, raw string) (store.User, *Record, store.RefreshToken, error) {
@@ -415,13 +436,13 @@ func (s *Service) liveRefreshToken(ctx context.Context, c appClient, raw string)
 	}
 	rt, err := s.Store.GetRefreshToken(ctx, c.pool.id(), token.HashRefreshToken(raw))
 	if errors.Is(err, store.ErrNotFound) {
-		return fail(notAuthorized("Invalid Refresh Token"))
+		return fail(invalidRefreshToken())
 	}
 	if err != nil {
 		return fail(err)
 	}
 	if rt.ClientID != c.Record.ID {
-		return fail(notAuthorized("Invalid Refresh Token"))
+		return fail(invalidRefreshToken())
 	}
 	now := s.now()
 	// A rotated token carries a revocation time in the future: the end of
@@ -488,24 +509,48 @@ func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *model.Adm
 		ChallengeParameters: res.ChallengeParameters, AuthenticationResult: res.AuthenticationResult}, nil
 }
 
-func (s *Service) respond(ctx context.Context, c appClient, challenge string, resp map[string]string, session string, meta map[string]string) (*authResult, error) {
-	switch challenge {
-	case model.ChallengeNameTypePasswordVerifier:
+// challenge answers one ChallengeName of RespondToAuthChallenge. Every
+// challenge but PASSWORD_VERIFIER, whose state travels in SECRET_BLOCK,
+// continues a Session.
+type challenge struct {
+	session bool
+	answer  func(s *Service, ctx context.Context, c appClient, name string, resp map[string]string, session string, meta map[string]string) (*authResult, error)
+}
+
+// challenges is the table of the challenges Cognate answers.
+var challenges = map[string]challenge{
+	model.ChallengeNameTypePasswordVerifier: {false, func(s *Service, ctx context.Context, c appClient, _ string, resp map[string]string, _ string, meta map[string]string) (*authResult, error) {
 		return s.finishSRP(ctx, c, resp, meta)
-	case model.ChallengeNameTypeNewPasswordRequired:
+	}},
+	model.ChallengeNameTypeNewPasswordRequired: {true, func(s *Service, ctx context.Context, c appClient, _ string, resp map[string]string, session string, meta map[string]string) (*authResult, error) {
 		return s.newPassword(ctx, c, resp, session, meta)
-	case model.ChallengeNameTypeSoftwareTokenMfa:
+	}},
+	model.ChallengeNameTypeSoftwareTokenMfa: {true, func(s *Service, ctx context.Context, c appClient, _ string, resp map[string]string, session string, meta map[string]string) (*authResult, error) {
 		return s.softwareTokenMFA(ctx, c, resp, session, meta)
-	case model.ChallengeNameTypeMfaSetup:
+	}},
+	model.ChallengeNameTypeMfaSetup: {true, func(s *Service, ctx context.Context, c appClient, _ string, resp map[string]string, session string, meta map[string]string) (*authResult, error) {
 		return s.mfaSetup(ctx, c, resp, session, meta)
-	case model.ChallengeNameTypeSmsMfa, model.ChallengeNameTypeEmailOtp:
-		return s.codeMFAResponse(ctx, c, challenge, resp, session, meta)
-	case model.ChallengeNameTypeSelectMfaType:
+	}},
+	model.ChallengeNameTypeSmsMfa:   {true, (*Service).codeMFAResponse},
+	model.ChallengeNameTypeEmailOtp: {true, (*Service).codeMFAResponse},
+	model.ChallengeNameTypeSelectMfaType: {true, func(s *Service, ctx context.Context, c appClient, _ string, resp map[string]string, session string, _ map[string]string) (*authResult, error) {
 		return s.selectMFAType(ctx, c, resp, session)
-	case model.ChallengeNameTypeCustomChallenge:
+	}},
+	model.ChallengeNameTypeCustomChallenge: {true, func(s *Service, ctx context.Context, c appClient, _ string, resp map[string]string, session string, meta map[string]string) (*authResult, error) {
 		return s.customChallenge(ctx, c, resp, session, meta)
+	}},
+}
+
+func (s *Service) respond(ctx context.Context, c appClient, name string, resp map[string]string, session string, meta map[string]string) (*authResult, error) {
+	ch, ok := challenges[name]
+	if !ok {
+		return nil, model.Errorf("NotImplementedException", "Cognate does not implement the %s challenge yet.", name)
 	}
-	return nil, model.Errorf("NotImplementedException", "Cognate does not implement the %s challenge yet.", challenge)
+	if ch.session && session == "" {
+		// Cognito's text (amazon-archives/amazon-cognito-identity-js#627).
+		return nil, invalidParameter("Missing required parameter Session")
+	}
+	return ch.answer(s, ctx, c, name, resp, session, meta)
 }
 
 // newPassword answers NEW_PASSWORD_REQUIRED: the new password, and any
@@ -570,7 +615,9 @@ func (s *Service) newPassword(ctx context.Context, c appClient, resp map[string]
 		}
 		applyUpdate(p, r, changes, false)
 		if vs := missingRequired(p, r); len(vs) > 0 {
-			return store.UserChange{}, schemaError(vs)
+			// Cognito names the first missing attribute
+			// (aws-amplify/aws-sdk-android#1402, aws/aws-sdk-net#972).
+			return store.UserChange{}, invalidParameter("Invalid attributes given, %s is missing", vs[0].name)
 		}
 		now := s.now()
 		r.PasswordHash, r.SRP, r.PasswordSetAt = hash, srpSealed, now.UnixMilli()

@@ -199,6 +199,9 @@ func (s *Service) finishSRP(ctx context.Context, c appClient, resp map[string]st
 	if err != nil {
 		return nil, err
 	}
+	if err := checkConfirmed(u); err != nil {
+		return nil, err
+	}
 	if err := s.checkLockout(r); err != nil {
 		return nil, err
 	}
@@ -215,7 +218,9 @@ func (s *Service) finishSRP(ctx context.Context, c appClient, resp map[string]st
 		Verifier: sr.Verifier, A: blk.A, B: blk.B, SmallB: blk.PrivateB,
 		SecretBlock: sealed, Timestamp: timestamp, Signature: sig,
 	})
-	ok = err == nil && ok
+	// A TIMESTAMP not in Cognito's exact form fails as a wrong signature
+	// does (cognito-behaviour.md §8.9).
+	ok = err == nil && ok && srp.ValidTimestamp(timestamp)
 	if !ok {
 		if err := s.recordFailure(ctx, p, u.Key); err != nil {
 			return nil, err

@@ -123,7 +123,14 @@ func (inv *Invoker) PreTokenGeneration(ctx context.Context, functionARN, version
 		if scopes == nil {
 			scopes = []string{}
 		}
-		resp, err := Invoke(ctx, inv, preTokenV2, functionARN, e.header(), preTokenRequestV2{
+		// The V2 event says "version": "2" (the V2/V3 event of AWS's
+		// Powertools for Lambda parser schemas); "3" for V3_0 is inferred.
+		h := e.header()
+		h.Version = "2"
+		if version == "V3_0" {
+			h.Version = "3"
+		}
+		resp, err := Invoke(ctx, inv, preTokenV2, functionARN, h, preTokenRequestV2{
 			UserAttributes: e.attributes(), GroupConfiguration: groups, ClientMetadata: e.ClientMetadata, Scopes: scopes,
 		})
 		if err != nil {

@@ -28,6 +28,9 @@ type Header struct {
 	// without one) is sent as null, as Cognito does.
 	ClientID      string
 	TriggerSource string // e.g. CustomMessage_SignUp
+	// Version is the event's "version"; empty sends "1", which every
+	// trigger but the newer PreTokenGeneration events carries.
+	Version string
 }
 
 // Source declares one trigger source: its name, used in Cognito's error
@@ -67,8 +70,12 @@ type callerContext struct {
 // (a programming error).
 func Invoke[Req, Resp any](ctx context.Context, inv *Invoker, src Source[Req, Resp], functionARN string, h Header, req Req) (Resp, error) {
 	var zero Resp
+	version := h.Version
+	if version == "" {
+		version = "1"
+	}
 	ev := event[Req, Resp]{
-		Version:       "1",
+		Version:       version,
 		Region:        h.Region,
 		UserPoolID:    h.UserPoolID,
 		UserName:      h.UserName,

@@ -32,16 +32,22 @@ var groupClaimNames = []string{"cognito:groups", "cognito:roles", "cognito:prefe
 // before anything is written, so a failure leaves nothing behind. meta is
 // the call's ClientMetadata (nil for InitiateAuth, which does not pass it).
 func (s *Service) preTokenGeneration(ctx context.Context, c appClient, u store.User, r *Record, source string, meta map[string]string, sub *token.Subject) error {
-	arn := s.triggerARN(c.pool, func(lc *model.LambdaConfigType) *string { return lc.PreTokenGeneration })
+	// PreTokenGenerationConfig names the function AWS's recommended way;
+	// the legacy PreTokenGeneration alone means the V1 event. The pool's
+	// settings keep the two in step (userpool's preTokenConfig); pools
+	// stored before that may have either.
+	arn := s.triggerARN(c.pool, func(lc *model.LambdaConfigType) *string {
+		if cfg := lc.PreTokenGenerationConfig; cfg != nil && deref(cfg.LambdaArn) != "" {
+			return cfg.LambdaArn
+		}
+		return lc.PreTokenGeneration
+	})
 	if arn == "" {
 		return nil
 	}
 	version := ""
 	if cfg := c.pool.Config.LambdaConfig.PreTokenGenerationConfig; cfg != nil {
 		version = deref(cfg.LambdaVersion)
-		if arn2 := deref(cfg.LambdaArn); arn2 != "" {
-			arn = arn2
-		}
 	}
 	e := trigger.PreTokenEvent{UserEvent: userEvent(c.pool, &c, u, r, source)}
 	e.ClientMetadata = meta

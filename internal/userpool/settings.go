@@ -146,6 +146,9 @@ func checkSettings(cfg *model.UserPoolType) error {
 		// pool that would silently send its messages another way is worse.
 		return invalidParameter("Cognate does not support CustomEmailSender/CustomSMSSender triggers (they need KMS).")
 	}
+	if err := preTokenConfig(cfg); err != nil {
+		return err
+	}
 	if len(cfg.AliasAttributes) > 0 && len(cfg.UsernameAttributes) > 0 {
 		// Text inferred: not found in a recorded AWS response.
 		return invalidParameter("Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.")
@@ -173,6 +176,34 @@ func checkSettings(cfg *model.UserPoolType) error {
 			}
 		}
 	}
+	return nil
+}
+
+// preTokenConfig keeps LambdaConfig's two ways of naming the pre token
+// generation function in step. AWS documents that PreTokenGeneration (the
+// legacy field) and PreTokenGenerationConfig.LambdaArn (the form AWS
+// recommends for new pools) "have the same value" and that when both are
+// set they must be identical (API_LambdaConfigType,
+// API_PreTokenGenerationVersionConfigType): either alone fills the other,
+// the legacy one with LambdaVersion V1_0, the event it has always sent.
+func preTokenConfig(cfg *model.UserPoolType) error {
+	if cfg.LambdaConfig == nil {
+		return nil
+	}
+	lc := *cfg.LambdaConfig
+	legacy := deref(lc.PreTokenGeneration)
+	switch c := lc.PreTokenGenerationConfig; {
+	case c != nil && legacy == "":
+		lc.PreTokenGeneration = ptr(deref(c.LambdaArn))
+	case c != nil && deref(c.LambdaArn) != legacy:
+		// Text inferred: no recorded response; the rule is documented.
+		return invalidParameter("PreTokenGeneration and PreTokenGenerationConfig.LambdaArn must be the same.")
+	case c == nil && legacy != "":
+		lc.PreTokenGenerationConfig = &model.PreTokenGenerationVersionConfigType{
+			LambdaArn: ptr(legacy), LambdaVersion: ptr(model.PreTokenGenerationLambdaVersionTypeV10),
+		}
+	}
+	cfg.LambdaConfig = &lc
 	return nil
 }
 

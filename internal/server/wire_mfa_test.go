@@ -164,13 +164,14 @@ func TestMfaSoftwareTokenOptional(t *testing.T) {
 		if err != nil || res.AuthenticationResult == nil || res.AuthenticationResult.AccessToken == nil {
 			t.Fatalf("RespondToAuthChallenge: %v", err)
 		}
-		// The same code is never accepted twice.
+		// The same code is never accepted twice; AWS says so
+		// (cognito-behaviour.md §8.11), and a reused code is no wrong guess.
 		again, err := e.passwordAuth(clientID, "alice", userPassword)
 		if err != nil {
 			t.Fatalf("InitiateAuth: %v", err)
 		}
 		_, err = respond(again.Session, code)
-		wantAPIError[*types.CodeMismatchException](t, err, "Invalid code received for user")
+		wantAPIError[*types.ExpiredCodeException](t, err, "Your software token has already been used once.")
 
 		// Turning it off ends the challenge in an OPTIONAL pool.
 		if _, err := e.c.AdminSetUserMFAPreference(ctx, &cip.AdminSetUserMFAPreferenceInput{UserPoolId: aws.String(poolID), Username: aws.String("alice"),

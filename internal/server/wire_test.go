@@ -390,7 +390,9 @@ func TestCreateUserPoolWithEverything(t *testing.T) {
 		{"UsernameAttributes", []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}, got.UsernameAttributes},
 		{"UsernameConfiguration", &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)}, got.UsernameConfiguration},
 		{"UserAttributeUpdateSettings", &types.UserAttributeUpdateSettingsType{AttributesRequireVerificationBeforeUpdate: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}}, got.UserAttributeUpdateSettings},
-		{"LambdaConfig", lambda, got.LambdaConfig},
+		// PreTokenGenerationConfig alone also fills the legacy member with
+		// the same ARN, as AWS documents (API_LambdaConfigType).
+		{"LambdaConfig", withLegacyPreToken(lambda), got.LambdaConfig},
 		{"UserPoolTags", map[string]string{"team": "identity", "env": "test"}, got.UserPoolTags},
 		{"AccountRecoverySetting", recovery, got.AccountRecoverySetting},
 		{"Policies", policies, got.Policies},
@@ -410,6 +412,14 @@ func TestCreateUserPoolWithEverything(t *testing.T) {
 	if d := diff(created, got); d != "" {
 		t.Errorf("CreateUserPool and DescribeUserPool disagree (-create +describe):\n%s", d)
 	}
+}
+
+// withLegacyPreToken is a LambdaConfig as DescribeUserPool shows it: the
+// legacy PreTokenGeneration holds PreTokenGenerationConfig's ARN.
+func withLegacyPreToken(lc *types.LambdaConfigType) *types.LambdaConfigType {
+	out := *lc
+	out.PreTokenGeneration = lc.PreTokenGenerationConfig.LambdaArn
+	return &out
 }
 
 func TestUserPoolRuleErrors(t *testing.T) {

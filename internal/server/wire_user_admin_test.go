@@ -139,7 +139,8 @@ func TestUserAdminCreateAndPasswords(t *testing.T) {
 			t.Errorf("requiredAttributes = %s", got)
 		}
 		_, err = respondNewPassword(strictClient, aws.ToString(out.Session), "nameless", "N3w-Passw0rd")
-		wantAPIError[*types.InvalidParameterException](t, err, "Attributes did not conform to the schema: name.formatted: The attribute is required\n")
+		// Cognito's text (cognito-behaviour.md §8.8).
+		wantAPIError[*types.InvalidParameterException](t, err, "Invalid attributes given, name is missing")
 		done, err := respondNewPassword(strictClient, aws.ToString(out.Session), "nameless", "N3w-Passw0rd", "userAttributes.name", "Nemo")
 		if err != nil {
 			t.Fatalf("RespondToAuthChallenge with the attribute: %v", err)

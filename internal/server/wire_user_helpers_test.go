@@ -348,6 +348,12 @@ func (c *userSRPClient) srpA() string { return c.pubA.Text(16) }
 // parameters of InitiateAuth USER_SRP_AUTH.
 func (c *userSRPClient) respond(t *testing.T, poolID, password string, params map[string]string, now time.Time) map[string]string {
 	t.Helper()
+	return c.respondStamped(t, poolID, password, params, now.UTC().Format(srp.TimestampLayout))
+}
+
+// respondStamped is respond with the TIMESTAMP as given, signed as given.
+func (c *userSRPClient) respondStamped(t *testing.T, poolID, password string, params map[string]string, timestamp string) map[string]string {
+	t.Helper()
 	userID := params["USER_ID_FOR_SRP"]
 	saltBytes, err := srp.DecodeHex(params["SALT"])
 	if err != nil {
@@ -377,7 +383,6 @@ func (c *userSRPClient) respond(t *testing.T, poolID, password string, params ma
 	if err != nil {
 		t.Fatal(err)
 	}
-	timestamp := now.UTC().Format(srp.TimestampLayout)
 	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte(poolName))
 	mac.Write([]byte(userID))

@@ -119,7 +119,7 @@ func TestUserNewPasswordAttributes(t *testing.T) {
 		t.Run("a required immutable attribute the user lacked is accepted", func(t *testing.T) {
 			session := challenge(t, "newcomer")
 			_, err := respond(session, "newcomer")
-			wantAPIError[*types.InvalidParameterException](t, err, "Attributes did not conform to the schema: name.formatted: The attribute is required\n")
+			wantAPIError[*types.InvalidParameterException](t, err, "Invalid attributes given, name is missing")
 			out, err := respond(session, "newcomer", "name", "Newcomer")
 			if err != nil {
 				t.Fatalf("RespondToAuthChallenge with the missing name: %v", err)

@@ -1,7 +1,8 @@
 package server_test
 
 // Issue 6, item 2: the SRP_A variant of CUSTOM_AUTH, where the first
-// DefineAuthChallenge answers SRP_A, PASSWORD_VERIFIER follows as in
+// DefineAuthChallenge sees [SRP_A: true] and answers PASSWORD_VERIFIER (as
+// AWS's Define Auth Challenge page describes), PASSWORD_VERIFIER follows as in
 // USER_SRP_AUTH, and one CUSTOM_CHALLENGE comes after, driven by the Go
 // SRP client of the USER_SRP_AUTH wire tests.
 
@@ -23,8 +24,8 @@ func TestCustomAuthSRPA(t *testing.T) {
 		define := e.lambda.handle("define", func(_ context.Context, ev events.CognitoEventUserPoolsDefineAuthChallenge) (events.CognitoEventUserPoolsDefineAuthChallenge, error) {
 			s := ev.Request.Session
 			switch n := len(s); {
-			case n == 0:
-				ev.Response.ChallengeName = "SRP_A"
+			case n == 1 && s[0].ChallengeName == "SRP_A" && s[0].ChallengeResult:
+				ev.Response.ChallengeName = "PASSWORD_VERIFIER"
 			case n == 2 && s[0].ChallengeName == "SRP_A" && s[1].ChallengeName == "PASSWORD_VERIFIER" && s[1].ChallengeResult:
 				ev.Response.ChallengeName = "CUSTOM_CHALLENGE"
 			case n == 3 && s[2].ChallengeName == "CUSTOM_CHALLENGE" && s[2].ChallengeResult:
@@ -95,7 +96,7 @@ func TestCustomAuthSRPA(t *testing.T) {
 				t.Fatalf("CUSTOM_CHALLENGE = %+v, %v", r2, err)
 			}
 			defs, _ := trigEvents[events.CognitoEventUserPoolsDefineAuthChallenge](t, e.lambda, "define")
-			if len(defs) != 3 || len(defs[0].Request.Session) != 0 {
+			if len(defs) != 3 || len(defs[0].Request.Session) != 1 || defs[0].Request.Session[0].ChallengeName != "SRP_A" || !defs[0].Request.Session[0].ChallengeResult {
 				t.Fatalf("DefineAuthChallenge events = %+v", defs)
 			}
 			s := defs[1].Request.Session

@@ -10,8 +10,8 @@ import (
 	"github.com/cognate/cognate/internal/trigger"
 )
 
-// challengeSRPA is the challenge name DefineAuthChallenge answers to start
-// a custom flow with SRP password verification.
+// challengeSRPA names the first result of a custom flow that starts with
+// SRP password verification (InitiateAuth CUSTOM_AUTH with SRP_A).
 const challengeSRPA = "SRP_A"
 
 // maxCustomRounds caps the challenge results a custom flow may gather
@@ -60,20 +60,25 @@ func (s *Service) customAuth(ctx context.Context, c appClient, params map[string
 	if err := s.preAuthentication(ctx, c, u, r, meta); err != nil {
 		return nil, err
 	}
-	// With SRP_A the flow may start with password verification: the first
-	// DefineAuthChallenge answers SRP_A, and Cognito returns
-	// PASSWORD_VERIFIER as USER_SRP_AUTH does.
+	// With SRP_A the flow may start with password verification, as AWS's
+	// Define Auth Challenge page describes: the first DefineAuthChallenge
+	// sees the session [SRP_A: true] and answers PASSWORD_VERIFIER, which
+	// Cognito returns as USER_SRP_AUTH does (also the working function in
+	// aws-amplify/amplify-js#3159).
 	var srpA []byte
+	var results []trigger.ChallengeResult
 	if aHex, ok := params["SRP_A"]; ok {
 		if srpA, err = srp.DecodeHex(aHex); err != nil || len(srpA) == 0 {
 			return nil, invalidParameter("Invalid SRP_A")
 		}
+		results = []trigger.ChallengeResult{{ChallengeName: challengeSRPA, ChallengeResult: true}}
 	}
 	// InitiateAuth's ClientMetadata is not PostAuthentication's.
-	return s.customRound(ctx, c, u, r, nil, meta, nil, srpA)
+	return s.customRound(ctx, c, u, r, results, meta, nil, srpA)
 }
 
-// customSRP answers DefineAuthChallenge's SRP_A with PASSWORD_VERIFIER;
+// customSRP answers DefineAuthChallenge's PASSWORD_VERIFIER with the SRP
+// handshake's first half;
 // the sealed SECRET_BLOCK marks the handshake as part of a custom flow.
 func (s *Service) customSRP(c appClient, u store.User, r *Record, A []byte) (*authResult, error) {
 	if len(r.SRP) == 0 {
@@ -107,14 +112,14 @@ func (s *Service) customRound(ctx context.Context, c appClient, u store.User, r 
 		return nil, err
 	}
 	switch {
-	case e.UserNotFound && (def.IssueTokens || def.ChallengeName == challengeSRPA):
+	case e.UserNotFound && (def.IssueTokens || def.ChallengeName == model.ChallengeNameTypePasswordVerifier):
 		// No user to sign in or to check a password of (inferred).
 		return nil, notAuthorized("Incorrect username or password.")
 	case def.IssueTokens:
 		return s.afterPassword(ctx, c, u, r, postMeta)
 	case def.FailAuthentication:
 		return nil, notAuthorized("Incorrect username or password.")
-	case def.ChallengeName == challengeSRPA && srpA != nil:
+	case def.ChallengeName == model.ChallengeNameTypePasswordVerifier && srpA != nil:
 		return s.customSRP(c, u, r, srpA)
 	case def.ChallengeName != model.ChallengeNameTypeCustomChallenge:
 		// Text inferred, in Cognito's "Invalid lambda function output" form.

@@ -444,6 +444,18 @@ func (s *Service) deleteAttributes(ctx context.Context, p pool, u store.User, w 
 // verifiable are the attributes a code can verify.
 func verifiable(name string) bool { return name == "email" || name == "phone_number" }
 
+// notVerifiable is Cognito's answer for an attribute no code can verify,
+// recorded in aws-amplify/amplify-js#3652.
+func notVerifiable() *model.Error {
+	return invalidParameter("Invalid attribute name. Only phone_number and email can be verified.")
+}
+
+// noValueToVerify answers a code asked for an email or phone number the
+// user does not have. Text inferred: no recorded response was found.
+func noValueToVerify(attr string) *model.Error {
+	return invalidParameter("Invalid attribute name: %s", attr)
+}
+
 // GetUserAttributeVerificationCode sends a code to verify the user's email or
 // phone number: to the value waiting for verification if there is one.
 func (s *Service) GetUserAttributeVerificationCode(ctx context.Context, in *model.GetUserAttributeVerificationCodeRequest) (*model.GetUserAttributeVerificationCodeResponse, error) {
@@ -453,10 +465,12 @@ func (s *Service) GetUserAttributeVerificationCode(ctx context.Context, in *mode
 	}
 	c := sess.client
 	attr := *in.AttributeName
+	if !verifiable(attr) {
+		return nil, notVerifiable()
+	}
 	dest, ok := verificationTarget(sess.rec, attr)
-	if !verifiable(attr) || !ok {
-		// Text inferred: Cognito refuses a code for an attribute it cannot send to.
-		return nil, invalidParameter("Invalid attribute name: %s", attr)
+	if !ok {
+		return nil, noValueToVerify(attr)
 	}
 	if err := checkSendLimit(sess.rec, codeVerifyPrefix+attr, s.now()); err != nil {
 		return nil, err
@@ -476,7 +490,7 @@ func (s *Service) GetUserAttributeVerificationCode(ctx context.Context, in *mode
 		}
 		dest, ok := verificationTarget(r, attr)
 		if !ok {
-			return store.UserChange{}, invalidParameter("Invalid attribute name: %s", attr)
+			return store.UserChange{}, noValueToVerify(attr)
 		}
 		d := delivery{mediumOf(attr), attr, dest}
 		msg, err := s.newCodeMessage(c.pool, *u, r, codeVerifyPrefix+attr, verifyCodeTTL, message.VerifyUserAttribute, d, now, ov)
@@ -514,7 +528,7 @@ func (s *Service) VerifyUserAttribute(ctx context.Context, in *model.VerifyUserA
 	c := sess.client
 	attr := *in.AttributeName
 	if !verifiable(attr) {
-		return nil, invalidParameter("Invalid attribute name: %s", attr)
+		return nil, notVerifiable()
 	}
 	var outcome error
 	_, err = s.update(ctx, c.pool, sess.user.Key, func(u *store.User, r *Record) (store.UserChange, error) {

@@ -241,7 +241,7 @@ func TestCustomAuthTriggers(t *testing.T) {
 			p, _ := e.pool(t, nil)
 			c := createClient(t, e.admin, &cip.CreateUserPoolClientInput{
 				UserPoolId: aws.String(p), ClientName: aws.String("custom"),
-				ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowCustomAuth},
+				ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowCustomAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
 			})
 			_, err := e.admin.InitiateAuth(ctx, &cip.InitiateAuthInput{
 				ClientId: c.ClientId, AuthFlow: types.AuthFlowTypeCustomAuth, AuthParameters: map[string]string{"USERNAME": "ann"},

@@ -142,7 +142,8 @@ func clientConfig(p *Pool, in clientSettings, hasSecret bool, verb string) (mode
 	if err := checkClientAttributes(p, cfg.ReadAttributes, cfg.WriteAttributes, verb); err != nil {
 		return cfg, err
 	}
-	if err := checkAuthFlows(cfg.ExplicitAuthFlows); err != nil {
+	rotates := cfg.RefreshTokenRotation != nil && deref(cfg.RefreshTokenRotation.Feature) == model.FeatureTypeEnabled
+	if err := checkAuthFlows(cfg.ExplicitAuthFlows, rotates); err != nil {
 		return cfg, err
 	}
 	if err := checkIdentityProviders(p, cfg.SupportedIdentityProviders); err != nil {
@@ -251,7 +252,12 @@ var legacyFlows = []string{
 	model.ExplicitAuthFlowsTypeUserPasswordAuth,
 }
 
-func checkAuthFlows(flows []string) error {
+// checkAuthFlows applies Cognito's rules to ExplicitAuthFlows: the legacy
+// values and the ALLOW_ ones do not mix (documented; text inferred), and a
+// list of ALLOW_ values must allow refresh (recorded: aws/aws-cdk#7625)
+// unless the client rotates refresh tokens, which refresh only through
+// GetTokensFromRefreshToken.
+func checkAuthFlows(flows []string, rotates bool) error {
 	legacy, allow := false, false
 	for _, f := range flows {
 		if slices.Contains(legacyFlows, f) {
@@ -261,8 +267,10 @@ func checkAuthFlows(flows []string) error {
 		}
 	}
 	if legacy && allow {
-		// Text inferred: Cognito refuses the mix, wording not recorded.
 		return invalidParameter("ExplicitAuthFlows cannot mix the legacy values ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY and USER_PASSWORD_AUTH with ALLOW_ values.")
+	}
+	if allow && !rotates && !slices.Contains(flows, model.ExplicitAuthFlowsTypeAllowRefreshTokenAuth) {
+		return invalidParameter("REFRESH_TOKEN_AUTH should always be allowed.")
 	}
 	return nil
 }
@@ -279,23 +287,24 @@ func checkIdentityProviders(p *Pool, providers []string) error {
 }
 
 // checkOAuth enforces the OAuth settings' rules: HTTPS redirect URLs (plain
-// HTTP only for localhost), a default redirect among the callbacks, flows
-// only when the client is an OAuth client, and client_credentials alone and
-// only with a secret. Texts are inferred unless noted.
+// HTTP only for loopback hosts), a default redirect among the callbacks,
+// flows and scopes only together on an OAuth client, and client_credentials
+// alone, only with a secret and without openid. The recorded texts are cited;
+// the others are inferred.
 func checkOAuth(cfg model.UserPoolClientType, hasSecret bool) error {
 	for _, u := range cfg.CallbackURLs {
-		if !validRedirect(u) {
-			return invalidParameter("Invalid CallbackURLs: %s", u)
+		if err := checkRedirect(u, "CallbackURLs"); err != nil {
+			return err
 		}
 	}
 	for _, u := range cfg.LogoutURLs {
-		if !validRedirect(u) {
-			return invalidParameter("Invalid LogoutURLs: %s", u)
+		if err := checkRedirect(u, "LogoutURLs"); err != nil {
+			return err
 		}
 	}
 	if d := cfg.DefaultRedirectURI; d != nil {
-		if !validRedirect(*d) {
-			return invalidParameter("Invalid DefaultRedirectURI: %s", *d)
+		if err := checkRedirect(*d, "DefaultRedirectURI"); err != nil {
+			return err
 		}
 		if !slices.Contains(cfg.CallbackURLs, *d) {
 			return invalidParameter("DefaultRedirectURI must be one of the CallbackURLs.")
@@ -304,38 +313,49 @@ func checkOAuth(cfg model.UserPoolClientType, hasSecret bool) error {
 	flows := cfg.AllowedOAuthFlows
 	if slices.Contains(flows, model.OAuthFlowTypeClientCredentials) {
 		if len(flows) > 1 {
-			return invalidParameter("client_credentials flow can not be selected along with code flow or implicit flow.")
+			// Recorded from update-user-pool-client against a real pool; the
+			// exception is that of its sibling below (inferred).
+			return model.Errorf(model.InvalidOAuthFlowException, "client_credentials flow can not be selected along with code flow or implicit flow.")
 		}
 		if !hasSecret {
-			return invalidParameter("client_credentials flow can not be selected if client does not have a client secret.")
+			// Recorded (Terraform and console messages).
+			return model.Errorf(model.InvalidOAuthFlowException, "client_credentials flow can not be selected if client does not have a client secret.")
+		}
+		if slices.Contains(cfg.AllowedOAuthScopes, "openid") {
+			// Recorded: hashicorp/terraform-provider-aws#4984.
+			return model.Errorf(model.InvalidOAuthFlowException, "openid is not supported with client_credentials flow")
 		}
 	}
 	if deref(cfg.AllowedOAuthFlowsUserPoolClient) {
-		if len(flows) == 0 {
-			return invalidParameter("AllowedOAuthFlows must be specified when AllowedOAuthFlowsUserPoolClient is true.")
-		}
-		if len(cfg.AllowedOAuthScopes) == 0 {
-			return invalidParameter("AllowedOAuthScopes must be specified when AllowedOAuthFlowsUserPoolClient is true.")
+		if len(flows) == 0 || len(cfg.AllowedOAuthScopes) == 0 {
+			// Recorded: terraform-provider-aws's managed_user_pool_client_test.go.
+			return invalidParameter("AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows.")
 		}
 		if !slices.Contains(flows, model.OAuthFlowTypeClientCredentials) && len(cfg.CallbackURLs) == 0 {
-			return invalidParameter("CallbackURLs must be specified when AllowedOAuthFlows includes code or implicit.")
+			// Recorded, without a full stop: cisagov/crossfeed#440.
+			return model.Errorf(model.InvalidOAuthFlowException, "CallbackUrls can not be empty when code flow or implicit flow is selected")
 		}
 	}
 	return nil
 }
 
-// validRedirect follows Cognito's rule: an absolute URL without a fragment,
-// HTTPS unless the host is localhost; app schemes (myapp://cb) are allowed.
-func validRedirect(raw string) bool {
+// checkRedirect applies Cognito's URL rule to one callback, logout or
+// default redirect URL. Plain HTTP to a host other than loopback answers the
+// recorded "<url> cannot use the HTTP protocol."; other malformed URLs have
+// an inferred text.
+func checkRedirect(raw, member string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" || u.Fragment != "" {
-		return false
+		return invalidParameter("Invalid %s: %s", member, raw)
 	}
-	if u.Scheme == "http" {
-		h := u.Hostname()
-		return h == "localhost" || h == "127.0.0.1" || h == "[::1]" || h == "::1"
+	if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+		return invalidParameter("%s cannot use the HTTP protocol.", raw)
 	}
-	return true
+	return nil
+}
+
+func loopbackHost(h string) bool {
+	return h == "localhost" || h == "127.0.0.1" || h == "::1"
 }
 
 // CreateUserPoolClient creates an app client, with a generated secret when

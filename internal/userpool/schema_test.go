@@ -2,6 +2,7 @@ package userpool
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/cognate/cognate/internal/api/model"
@@ -122,18 +123,20 @@ func TestClientValidity(t *testing.T) {
 	}
 }
 
-func TestValidRedirect(t *testing.T) {
-	for url, want := range map[string]bool{
-		"https://app.example.com/cb": true,
-		"http://localhost:3000/cb":   true,
-		"http://127.0.0.1/cb":        true,
-		"myapp://callback":           true,
-		"http://app.example.com/cb":  false,
-		"https://x/cb#frag":          false,
-		"/relative":                  false,
+func TestCheckRedirect(t *testing.T) {
+	for url, want := range map[string]string{
+		"https://app.example.com/cb": "",
+		"http://localhost:3000/cb":   "",
+		"http://127.0.0.1/cb":        "",
+		"http://[::1]:8080/cb":       "",
+		"myapp://callback":           "",
+		"http://app.example.com/cb":  "InvalidParameterException: http://app.example.com/cb cannot use the HTTP protocol.",
+		"https://x/cb#frag":          "InvalidParameterException: Invalid CallbackURLs: https://x/cb#frag",
+		"/relative":                  "InvalidParameterException: Invalid CallbackURLs: /relative",
 	} {
-		if got := validRedirect(url); got != want {
-			t.Errorf("validRedirect(%q) = %v, want %v", url, got, want)
+		err := checkRedirect(url, "CallbackURLs")
+		if got := fmt.Sprint(err); (err == nil && want != "") || (err != nil && got != want) {
+			t.Errorf("checkRedirect(%q) = %v, want %q", url, err, want)
 		}
 	}
 }

@@ -218,8 +218,10 @@ func (inv *Invoker) call(ctx context.Context, source, functionARN string, event 
 // AccessDeniedException" (aws/serverless-application-model#1253,
 // awslabs/service-workbench-on-aws#1136,
 // amazon-archives/amazon-cognito-auth-js#223), "PreSignUp invocation failed
-// due to error ResourceConflictException" (quoted in public Terraform). Other
-// codes (ResourceNotFoundException for a deleted function, ServiceException,
+// due to error ResourceConflictException" (quoted in public Terraform). A
+// deleted function answers AccessDeniedException too: AWS's Knowledge Center
+// (cognito-lambda-trigger-errors) says the AccessDeniedException text "also
+// occurs when you delete the function". Other codes (ServiceException,
 // TooManyRequestsException) are inferred to follow the same form.
 func invocationFailed(source, reason string) error {
 	return model.Errorf(model.UnexpectedLambdaException, "%s invocation failed due to error %s.", source, reason)
@@ -230,6 +232,9 @@ func invocationFailed(source, reason string) error {
 func failureReason(err error) string {
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) && apiErr.ErrorCode() != "" {
+		if apiErr.ErrorCode() == "ResourceNotFoundException" {
+			return "AccessDeniedException"
+		}
 		return apiErr.ErrorCode()
 	}
 	var timeout interface{ Timeout() bool }

@@ -56,8 +56,12 @@ var userMigration = Source[userMigrationRequest, UserMigrationResponse]{
 	Check: checkUserMigration,
 }
 
-// checkUserMigration vets the members Cognito constrains. The texts are
-// inferred; they follow Cognito's "Invalid lambda function output : …" form.
+// checkUserMigration vets the members Cognito constrains. AWS's Knowledge
+// Center (cognito-migration-lambda-trigger-errors) lists these refusals as
+// UserNotFoundException on InitiateAuth, "Error during migration" for an
+// invalid finalUserStatus, messageAction or desiredDeliveryMediums; only
+// translations of the exact English wording could be read, so the texts
+// are inferred.
 func checkUserMigration(_ *userMigrationRequest, resp *UserMigrationResponse) error {
 	if !resp.Migrated() {
 		return nil
@@ -65,19 +69,25 @@ func checkUserMigration(_ *userMigrationRequest, resp *UserMigrationResponse) er
 	switch resp.FinalUserStatus {
 	case "", model.UserStatusTypeConfirmed, model.UserStatusTypeResetRequired:
 	default:
-		return model.Errorf(model.InvalidLambdaResponseException, "Invalid lambda function output : Invalid finalUserStatus %s", resp.FinalUserStatus)
+		return MigrationError("invalid finalUserStatus %s", resp.FinalUserStatus)
 	}
 	switch resp.MessageAction {
 	case "", model.MessageActionTypeSuppress:
 	default:
-		return model.Errorf(model.InvalidLambdaResponseException, "Invalid lambda function output : Invalid messageAction %s", resp.MessageAction)
+		return MigrationError("invalid messageAction %s", resp.MessageAction)
 	}
 	for _, m := range resp.DesiredDeliveryMediums {
 		if m != model.DeliveryMediumTypeEmail && m != model.DeliveryMediumTypeSms {
-			return model.Errorf(model.InvalidLambdaResponseException, "Invalid lambda function output : Invalid desiredDeliveryMediums %s", m)
+			return MigrationError("invalid desiredDeliveryMediums %s", m)
 		}
 	}
 	return nil
+}
+
+// MigrationError is how Cognito refuses a UserMigration answer it cannot
+// use: UserNotFoundException, as the sign-in of an unknown user.
+func MigrationError(format string, args ...any) *model.Error {
+	return model.Errorf(model.UserNotFoundException, "Error during migration: "+format, args...)
 }
 
 // UserMigration runs a pool's UserMigration trigger. A JSON null answer (a

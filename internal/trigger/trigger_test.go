@@ -241,7 +241,9 @@ func TestClientErrorsNotRetried(t *testing.T) {
 		t.Fatalf("AccessDenied: %d attempts, want 1", n)
 	}
 	_, err = inv.CustomMessage(context.Background(), arn("us-east-1", "deleted"), signUpRequest(), true)
-	apiError(t, err, model.UnexpectedLambdaException, "CustomMessage invocation failed due to error ResourceNotFoundException.")
+	// A deleted function is reported as AccessDeniedException, as AWS's
+	// Knowledge Center describes.
+	apiError(t, err, model.UnexpectedLambdaException, "CustomMessage invocation failed due to error AccessDeniedException.")
 	if n := len(f.calls("deleted")); n != 1 {
 		t.Fatalf("ResourceNotFound: %d attempts, want 1", n)
 	}

@@ -50,6 +50,11 @@ func (s *Service) migrateUser(ctx context.Context, c appClient, login, pw, sourc
 	}
 	attrs, err := newUserAttributes(p, given, true, nil)
 	if err != nil {
+		// The Knowledge Center records a schema refusal of a migrated user
+		// as UserNotFoundException with the schema text.
+		if me, ok := err.(*model.Error); ok && me.Type == model.InvalidParameterException {
+			return u, nil, nil, false, model.Errorf(model.UserNotFoundException, "%s", me.Message)
+		}
 		return u, nil, nil, false, err
 	}
 	rec = &Record{Attributes: append([]Attribute{{"sub", sub}}, attrs...)}
@@ -59,9 +64,8 @@ func (s *Service) migrateUser(ctx context.Context, c appClient, login, pw, sourc
 	if resp.EnableSMSMFA {
 		// As AdminSetUserMFAPreference would: SMS needs a phone number.
 		if _, ok := rec.Get("phone_number"); !ok {
-			// Text inferred, in Cognito's "Invalid lambda function output" form.
-			return u, nil, nil, false, model.Errorf(model.InvalidLambdaResponseException,
-				"Invalid lambda function output : enableSMSMFA needs a phone_number attribute")
+			// Text inferred.
+			return u, nil, nil, false, trigger.MigrationError("enableSMSMFA needs a phone_number attribute")
 		}
 		rec.SMSMFA = &MFAFactor{Enabled: true}
 	}

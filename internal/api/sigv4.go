@@ -2,6 +2,7 @@ package api
 
 import (
 	"crypto/subtle"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -98,19 +99,26 @@ func (d *dispatcher) verify(r *http.Request, body []byte, info *caller.Info) (*A
 		// another server that shares the key.
 		return nil, incompleteSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
 	}
+	// Every failing part of the credential scope is reported in one
+	// message, in this order, as AWS's JSON endpoints answer (a DynamoDB
+	// response recorded in architect/dynalite: region, service, terminator,
+	// then date; each sentence ends in ". " but the date one).
 	stamp := at.Format(sigv4TimeFormat)
-	if a.Date != stamp[:8] {
-		return nil, invalidSignature("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", a.Date, stamp[:8], stamp)
-	}
+	var scope strings.Builder
 	if !regionPattern.MatchString(a.Region) {
-		return nil, invalidSignature("Credential should be scoped to a valid region, not '%s'. ", a.Region)
+		fmt.Fprintf(&scope, "Credential should be scoped to a valid region, not '%s'. ", a.Region)
 	}
 	if a.Service != sigv4Service {
-		return nil, invalidSignature("Credential should be scoped to correct service: '%s'. ", sigv4Service)
+		fmt.Fprintf(&scope, "Credential should be scoped to correct service: '%s'. ", sigv4Service)
 	}
 	if a.Terminator != "aws4_request" {
-		// Inferred text, in the shape of the region and service ones.
-		return nil, invalidSignature("Credential should be scoped with a valid terminator: 'aws4_request', not '%s'. ", a.Terminator)
+		fmt.Fprintf(&scope, "Credential should be scoped with a valid terminator: 'aws4_request', not '%s'. ", a.Terminator)
+	}
+	if a.Date != stamp[:8] {
+		fmt.Fprintf(&scope, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", a.Date, stamp[:8], stamp)
+	}
+	if scope.Len() > 0 {
+		return nil, invalidSignature("%s", scope.String())
 	}
 	// The machine clock, never the local-mode test clock: a signature is
 	// about real time.

@@ -332,6 +332,15 @@ func TestSigV4Refused(t *testing.T) {
 			typ: "InvalidSignatureException", msg: "Credential should be scoped to correct service: 'cognito-idp'. "},
 		{name: "not a region", s: signing{region: "mars"},
 			typ: "InvalidSignatureException", msg: "Credential should be scoped to a valid region, not 'mars'. "},
+		// Every failing part in one message, region first and date last, as
+		// AWS answers (a DynamoDB response recorded in architect/dynalite).
+		{name: "every scope part wrong", s: signing{region: "mars", service: "cognito-identity", after: func(r *http.Request) {
+			replaceInAuthorization("/20260314/", "/20260313/")(r)
+			replaceInAuthorization("/aws4_request", "/aws5_request")(r)
+		}}, typ: "InvalidSignatureException", msg: "Credential should be scoped to a valid region, not 'mars'. " +
+			"Credential should be scoped to correct service: 'cognito-idp'. " +
+			"Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'. " +
+			"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20260313' != '20260314', from '20260314T150926Z'."},
 		{name: "two Authorization headers", s: signing{after: func(r *http.Request) {
 			r.Header.Add("Authorization", r.Header.Get("Authorization"))
 		}}, typ: "IncompleteSignatureException", msg: "The request has more than one Authorization header."},

@@ -379,3 +379,119 @@ func TestMeasuredContactFormatTexts(t *testing.T) {
 		}
 	})
 }
+
+// App-client rules with AWS's recorded texts (the evidence sweep of issue 11).
+func TestMeasuredClientRules(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		e := newUserEnv(t, withStore(b.open(t)))
+		ctx := context.Background()
+		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
+		create := func(edit func(*cip.CreateUserPoolClientInput)) error {
+			in := &cip.CreateUserPoolClientInput{UserPoolId: aws.String(poolID), ClientName: aws.String("rules")}
+			edit(in)
+			_, err := e.c.CreateUserPoolClient(ctx, in)
+			return err
+		}
+		oauth := func(flows []types.OAuthFlowType, scopes []string, callbacks ...string) func(*cip.CreateUserPoolClientInput) {
+			return func(in *cip.CreateUserPoolClientInput) {
+				in.AllowedOAuthFlowsUserPoolClient = true
+				in.AllowedOAuthFlows, in.AllowedOAuthScopes, in.CallbackURLs = flows, scopes, callbacks
+			}
+		}
+		code := []types.OAuthFlowType{types.OAuthFlowTypeCode}
+		cc := []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials}
+
+		// aws/aws-cdk#7625.
+		err := create(func(in *cip.CreateUserPoolClientInput) {
+			in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth}
+		})
+		wantAPIError[*types.InvalidParameterException](t, err, "REFRESH_TOKEN_AUTH should always be allowed.")
+		for name, edit := range map[string]func(*cip.CreateUserPoolClientInput){
+			"rotation refreshes through GetTokensFromRefreshToken": func(in *cip.CreateUserPoolClientInput) {
+				in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth}
+				in.RefreshTokenRotation = &types.RefreshTokenRotationType{Feature: types.FeatureTypeEnabled}
+			},
+			"legacy values allow refresh": func(in *cip.CreateUserPoolClientInput) {
+				in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAdminNoSrpAuth}
+			},
+			"http to localhost": oauth(code, []string{"openid"}, "http://localhost:3000/cb"),
+		} {
+			if err := create(edit); err != nil {
+				t.Errorf("%s: CreateUserPoolClient: %v", name, err)
+			}
+		}
+
+		err = create(oauth(nil, []string{"openid"}, "https://app.example.com/cb"))
+		wantAPIError[*types.InvalidParameterException](t, err, "AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows.")
+		err = create(oauth(code, nil, "https://app.example.com/cb"))
+		wantAPIError[*types.InvalidParameterException](t, err, "AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows.")
+		err = create(oauth(code, []string{"openid"}))
+		wantAPIError[*types.InvalidOAuthFlowException](t, err, "CallbackUrls can not be empty when code flow or implicit flow is selected")
+		err = create(oauth(code, []string{"openid"}, "http://app.example.com/cb"))
+		wantAPIError[*types.InvalidParameterException](t, err, "http://app.example.com/cb cannot use the HTTP protocol.")
+		err = create(oauth(cc, []string{"email"}))
+		wantAPIError[*types.InvalidOAuthFlowException](t, err, "client_credentials flow can not be selected if client does not have a client secret.")
+		withSecret := func(edit func(*cip.CreateUserPoolClientInput)) func(*cip.CreateUserPoolClientInput) {
+			return func(in *cip.CreateUserPoolClientInput) { edit(in); in.GenerateSecret = true }
+		}
+		err = create(withSecret(oauth(cc, []string{"openid"})))
+		wantAPIError[*types.InvalidOAuthFlowException](t, err, "openid is not supported with client_credentials flow")
+		err = create(withSecret(oauth(append(cc, types.OAuthFlowTypeCode), []string{"email"}, "https://app.example.com/cb")))
+		wantAPIError[*types.InvalidOAuthFlowException](t, err, "client_credentials flow can not be selected along with code flow or implicit flow.")
+
+		out, err := e.c.ListUserPoolClients(ctx, &cip.ListUserPoolClientsInput{UserPoolId: aws.String(poolID)})
+		if err != nil || len(out.UserPoolClients) != 3 {
+			t.Errorf("ListUserPoolClients = %d clients, %v; want the 3 accepted ones", len(out.UserPoolClients), err)
+		}
+	})
+}
+
+// GetUserAttributeVerificationCode and VerifyUserAttribute for an attribute
+// no code verifies (aws-amplify/amplify-js#3652).
+func TestMeasuredVerificationTexts(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		e := newUserEnv(t, withStore(b.open(t)))
+		ctx := context.Background()
+		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
+		clientID := aws.ToString(e.newClient(t, poolID, nil).ClientId)
+		e.confirmedUser(t, poolID, "ivy", userPassword)
+		tok := e.signIn(t, clientID, "ivy", userPassword)
+		const msg = "Invalid attribute name. Only phone_number and email can be verified."
+		for _, attr := range []string{"given_name", "+60123456789"} {
+			_, err := e.c.GetUserAttributeVerificationCode(ctx, &cip.GetUserAttributeVerificationCodeInput{AccessToken: tok.AccessToken, AttributeName: aws.String(attr)})
+			wantAPIError[*types.InvalidParameterException](t, err, msg)
+			_, err = e.c.VerifyUserAttribute(ctx, &cip.VerifyUserAttributeInput{AccessToken: tok.AccessToken, AttributeName: aws.String(attr), Code: aws.String("123456")})
+			wantAPIError[*types.InvalidParameterException](t, err, msg)
+		}
+	})
+}
+
+// A UserMigration answer Cognito cannot use is UserNotFoundException (AWS's
+// Knowledge Center on migration trigger errors), and nothing is created.
+func TestMeasuredMigrationRefusals(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		e := newTrigEnv(t, withStore(b.open(t)))
+		ctx := context.Background()
+		arn := e.lambda.handle("migrate-bad", func(_ context.Context, ev map[string]any) (map[string]any, error) {
+			switch ev["userName"] {
+			case "status":
+				ev["response"] = map[string]any{"userAttributes": map[string]any{"email": "s@example.com"}, "finalUserStatus": "ACTIVE"}
+			case "schema":
+				ev["response"] = map[string]any{"userAttributes": map[string]any{"custom:nope": "x"}, "finalUserStatus": "CONFIRMED"}
+			}
+			return ev, nil
+		})
+		poolID, clientID := e.pool(t, &types.LambdaConfigType{UserMigration: aws.String(arn)})
+		for name, msg := range map[string]string{
+			"status": "Error during migration: invalid finalUserStatus ACTIVE",
+			"schema": "Attributes did not conform to the schema: custom:nope: Attribute does not exist in the schema.\n",
+		} {
+			_, err := e.admin.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+				AuthParameters: map[string]string{"USERNAME": name, "PASSWORD": "0ld-Passw0rd!"}})
+			wantAPIError[*types.UserNotFoundException](t, err, msg)
+			if _, err := e.admin.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(poolID), Username: aws.String(name)}); err == nil {
+				t.Errorf("%s: a refused migration created the user", name)
+			}
+		}
+	})
+}

@@ -387,7 +387,7 @@ func (s *Service) AdminSetUserPassword(ctx context.Context, in *model.AdminSetUs
 	_, err = s.update(ctx, p, u.Key, func(u *store.User, r *Record) (store.UserChange, error) {
 		now := s.now()
 		r.PasswordHash, r.SRP, r.PasswordSetAt = hash, srpSealed, now.UnixMilli()
-		r.FailedSignIns, r.LockedUntil = 0, 0
+		r.resetFailures()
 		if permanent {
 			u.Status = model.UserStatusTypeConfirmed
 		} else {

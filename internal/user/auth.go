@@ -154,7 +154,7 @@ func (s *Service) passwordAuth(ctx context.Context, c appClient, params map[stri
 		}
 		if ok {
 			// The function vouched for the password.
-			return s.afterPassword(ctx, c, mu, mr, nil)
+			return s.afterPassword(ctx, c, mu, mr, attempt{}, nil)
 		}
 		// Spend the time a real check takes, so that timing does not tell
 		// whether the user exists.
@@ -174,25 +174,18 @@ func (s *Service) passwordAuth(ctx context.Context, c appClient, params map[stri
 	if err := s.preAuthentication(ctx, c, u, r, meta); err != nil {
 		return nil, err
 	}
-	if err := checkConfirmed(u); err != nil {
-		return nil, err
-	}
-	if err := s.checkLockout(r); err != nil {
-		return nil, err
-	}
-	ok, err := s.Passwords.Verify(ctx, r.PasswordHash, pw)
+	a, u, r, ok, err := s.guess(ctx, p, u.Key, confirmedFirst, func(_ store.User, r *Record) (bool, error) {
+		return s.Passwords.Verify(ctx, r.PasswordHash, pw)
+	})
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		if err := s.recordFailure(ctx, p, u.Key); err != nil {
-			return nil, err
-		}
 		return nil, notAuthorized("Incorrect username or password.")
 	}
 	// InitiateAuth's ClientMetadata is not PostAuthentication's
 	// clientMetadata (API reference, InitiateAuth ClientMetadata).
-	return s.afterPassword(ctx, c, u, r, nil)
+	return s.afterPassword(ctx, c, u, r, a, nil)
 }
 
 func secretHashParam(params map[string]string) *string {
@@ -203,9 +196,18 @@ func secretHashParam(params map[string]string) *string {
 }
 
 // afterPassword decides what follows a correct password: the user's state
-// may refuse the sign-in or ask for a new password; otherwise tokens.
-// meta is the clientMetadata PostAuthentication receives.
-func (s *Service) afterPassword(ctx context.Context, c appClient, u store.User, r *Record, meta map[string]string) (*authResult, error) {
+// may refuse the sign-in or ask for a new password; otherwise tokens. a is
+// the attempt that proved the password, settled with the tokens' write or
+// on its own when no tokens follow. meta is the clientMetadata
+// PostAuthentication receives.
+func (s *Service) afterPassword(ctx context.Context, c appClient, u store.User, r *Record, a attempt, meta map[string]string) (*authResult, error) {
+	if a.seq != 0 && (!u.Enabled || u.Status != model.UserStatusTypeConfirmed || mfaMode(c.pool) != model.UserPoolMfaTypeOff) {
+		// No sign-in write settles it below.
+		if err := s.settleAttempt(ctx, c.pool, u.Key, a); err != nil {
+			return nil, err
+		}
+		a = attempt{}
+	}
 	if !u.Enabled {
 		return nil, notAuthorized("User is disabled.")
 	}
@@ -228,10 +230,16 @@ func (s *Service) afterPassword(ctx context.Context, c appClient, u store.User, 
 		return res, err
 	}
 	if err := s.postAuthentication(ctx, c, u.Key, meta); err != nil {
+		if serr := s.settleAttempt(ctx, c.pool, u.Key, a); serr != nil {
+			return nil, serr
+		}
 		return nil, err
 	}
-	return s.signIn(ctx, c, u.Key, trigger.TokenGenerationAuthentication, meta)
+	return s.signInSettling(ctx, c, u.Key, trigger.TokenGenerationAuthentication, meta, a)
 }
+
+// confirmedFirst is the state check that comes before a password check.
+func confirmedFirst(u store.User, _ *Record) error { return checkConfirmed(u) }
 
 func userNotConfirmed() *model.Error {
 	return model.Errorf(model.UserNotConfirmedException, "User is not confirmed.")
@@ -294,6 +302,12 @@ func (c appClient) sessionValidity() time.Duration {
 // ClientMetadata meta) runs before that transaction, so that a failing
 // trigger leaves no refresh token behind.
 func (s *Service) signIn(ctx context.Context, c appClient, key, source string, meta map[string]string) (*authResult, error) {
+	return s.signInSettling(ctx, c, key, source, meta, attempt{})
+}
+
+// signInSettling is signIn that also settles the attempt that proved the
+// password, in the same write.
+func (s *Service) signInSettling(ctx context.Context, c appClient, key, source string, meta map[string]string, a attempt) (*authResult, error) {
 	refresh, refreshHash, err := token.NewRefreshToken()
 	if err != nil {
 		return nil, err
@@ -320,7 +334,7 @@ func (s *Service) signIn(ctx context.Context, c appClient, key, source string, m
 		return nil, err
 	}
 	_, err = s.update(ctx, c.pool, key, func(u *store.User, r *Record) (store.UserChange, error) {
-		r.FailedSignIns, r.LockedUntil = 0, 0
+		r.settle(a)
 		return store.UserChange{RefreshTokens: []store.RefreshToken{{
 			Hash: refreshHash, PoolID: c.pool.id(), UserKey: u.Key, ClientID: c.Record.ID,
 			OriginJTI: family, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(validity.Refresh),
@@ -621,6 +635,7 @@ func (s *Service) newPassword(ctx context.Context, c appClient, resp map[string]
 		}
 		now := s.now()
 		r.PasswordHash, r.SRP, r.PasswordSetAt = hash, srpSealed, now.UnixMilli()
+		r.resetFailures()
 		u.Status = model.UserStatusTypeConfirmed
 		u.UpdatedAt = now
 		return store.UserChange{}, nil

@@ -116,7 +116,7 @@ func (s *Service) customRound(ctx context.Context, c appClient, u store.User, r 
 		// No user to sign in or to check a password of (inferred).
 		return nil, notAuthorized("Incorrect username or password.")
 	case def.IssueTokens:
-		return s.afterPassword(ctx, c, u, r, postMeta)
+		return s.afterPassword(ctx, c, u, r, attempt{}, postMeta)
 	case def.FailAuthentication:
 		return nil, notAuthorized("Incorrect username or password.")
 	case def.ChallengeName == model.ChallengeNameTypePasswordVerifier && srpA != nil:

@@ -288,14 +288,15 @@ func (s *Service) softwareTokenMFA(ctx context.Context, c appClient, resp map[st
 		return nil, err
 	}
 	p := c.pool
-	wrong := false
+	var outcome error
 	u, err := s.update(ctx, p, st.UserKey, func(u *store.User, r *Record) (store.UserChange, error) {
-		wrong = false
+		outcome = nil
 		if !u.Enabled {
 			return store.UserChange{}, notAuthorized("User is disabled.")
 		}
-		// Wrong codes count as failed sign-ins (below), so a session cannot
-		// be used to try codes without limit.
+		// Wrong codes count as failed sign-ins in this same transaction, so
+		// a session cannot be used to try codes without limit, however many
+		// are sent at once.
 		if err := s.checkLockout(r); err != nil {
 			return store.UserChange{}, err
 		}
@@ -312,19 +313,19 @@ func (s *Service) softwareTokenMFA(ctx context.Context, c appClient, resp map[st
 			// aws-amplify/amplify-js), which apps match against; no raw
 			// TOTP response was found. SMS_MFA answers differently
 			// (codeMFAResponse).
-			wrong = true
-			return store.UserChange{}, model.Errorf(model.CodeMismatchException, "Invalid code received for user")
+			s.countFailure(r)
+			outcome = model.Errorf(model.CodeMismatchException, "Invalid code received for user")
+			return store.UserChange{}, nil
 		}
 		r.TOTP.LastStep = step
+		r.resetFailures() // the sign-in is proved in this transaction
 		return store.UserChange{}, nil
 	})
-	if wrong {
-		if ferr := s.recordFailure(ctx, p, st.UserKey); ferr != nil {
-			return nil, ferr
-		}
-	}
 	if err != nil {
 		return nil, notFound(err)
+	}
+	if outcome != nil {
+		return nil, outcome
 	}
 	if err := s.postAuthentication(ctx, c, u.Key, meta); err != nil {
 		return nil, err

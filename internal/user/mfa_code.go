@@ -112,7 +112,7 @@ func clearPreferred(r *Record, keep string) {
 // preferred, and for a pool with MFA ON and a user without any, SMS or
 // email when the pool offers them, else MFA_SETUP.
 func (s *Service) mfaChallenge(ctx context.Context, c appClient, u store.User, r *Record) (*authResult, bool, error) {
-	mode := deref(c.pool.Config.MfaConfiguration)
+	mode := mfaMode(c.pool)
 	if mode != model.UserPoolMfaTypeOn && mode != model.UserPoolMfaTypeOptional {
 		return nil, false, nil
 	}
@@ -141,6 +141,14 @@ func (s *Service) mfaChallenge(ctx context.Context, c appClient, u store.User, r
 	can, _ := json.Marshal([]string{model.ChallengeNameTypeSoftwareTokenMfa})
 	res, err := s.challengeSession(c, u, model.ChallengeNameTypeMfaSetup, map[string]string{"MFAS_CAN_SETUP": string(can)}, 0)
 	return res, true, err
+}
+
+// mfaMode is the pool's MfaConfiguration: OFF, ON or OPTIONAL.
+func mfaMode(p pool) string {
+	if m := deref(p.Config.MfaConfiguration); m != "" {
+		return m
+	}
+	return model.UserPoolMfaTypeOff
 }
 
 // challengeSession answers a challenge with a new session and parameters
@@ -287,6 +295,7 @@ func (s *Service) codeMFAResponse(ctx context.Context, c appClient, challenge st
 			outcome = model.Errorf(model.CodeMismatchException, "Invalid code or auth state for the user.")
 		default:
 			delete(r.Codes, codeMFA)
+			r.resetFailures() // the sign-in is proved in this transaction
 		}
 		return store.UserChange{}, nil
 	})

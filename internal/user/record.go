@@ -62,6 +62,8 @@ type Record struct {
 	// ms) refuses sign-in while in the future.
 	FailedSignIns int   `json:"fails,omitempty"`
 	LockedUntil   int64 `json:"lock,omitempty"`
+	// AttemptSeq numbers the password checks reserved so far (lockout.go).
+	AttemptSeq int64 `json:"aseq,omitempty"`
 	// Pending holds email or phone_number values waiting for verification
 	// in pools that keep the original value until then
 	// (AttributesRequireVerificationBeforeUpdate). Never shown by GetUser.

@@ -115,7 +115,7 @@ func (s *Service) Seed(ctx context.Context, poolID string, in *SeedUser) (change
 		}
 		if newCreds {
 			r.PasswordHash, r.SRP, r.PasswordSetAt, r.Seeded = hash, srpSealed, now.UnixMilli(), seeded
-			r.FailedSignIns, r.LockedUntil = 0, 0
+			r.resetFailures()
 			u.Status = status
 		}
 		u.UpdatedAt = now

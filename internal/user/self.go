@@ -148,30 +148,27 @@ func (s *Service) ChangePassword(ctx context.Context, in *model.ChangePasswordRe
 		return nil, err
 	}
 	p := sess.client.pool
-	if err := s.checkLockout(sess.rec); err != nil {
-		return nil, err
-	}
-	ok, err := s.Passwords.Verify(ctx, sess.rec.PasswordHash, deref(in.PreviousPassword))
+	a, _, _, ok, err := s.guess(ctx, p, sess.user.Key, nil, func(_ store.User, r *Record) (bool, error) {
+		return s.Passwords.Verify(ctx, r.PasswordHash, deref(in.PreviousPassword))
+	})
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		if err := s.recordFailure(ctx, p, sess.user.Key); err != nil {
-			return nil, err
-		}
 		return nil, notAuthorized("Incorrect username or password.")
 	}
-	if err := password.DidNotConform.Check(p.passwordPolicy(), *in.ProposedPassword); err != nil {
-		return nil, err
-	}
-	hash, srpSealed, err := s.credentials(ctx, p, sess.user.Username, *in.ProposedPassword)
+	hash, srpSealed, err := s.newCredentials(ctx, p, sess.user.Username, *in.ProposedPassword)
 	if err != nil {
+		// The previous password was right: it counts as no failure.
+		if serr := s.settleAttempt(ctx, p, sess.user.Key, a); serr != nil {
+			return nil, serr
+		}
 		return nil, err
 	}
 	_, err = s.update(ctx, p, sess.user.Key, func(u *store.User, r *Record) (store.UserChange, error) {
 		now := s.now()
 		r.PasswordHash, r.SRP, r.PasswordSetAt = hash, srpSealed, now.UnixMilli()
-		r.FailedSignIns, r.LockedUntil = 0, 0
+		r.settle(a)
 		u.UpdatedAt = now
 		return store.UserChange{}, nil
 	})
@@ -179,6 +176,15 @@ func (s *Service) ChangePassword(ctx context.Context, in *model.ChangePasswordRe
 		return nil, err
 	}
 	return &model.ChangePasswordResponse{}, nil
+}
+
+// newCredentials checks a new password against the pool's policy and
+// derives its hash and SRP verifier.
+func (s *Service) newCredentials(ctx context.Context, p pool, username, pw string) (string, []byte, error) {
+	if err := password.DidNotConform.Check(p.passwordPolicy(), pw); err != nil {
+		return "", nil, err
+	}
+	return s.credentials(ctx, p, username, pw)
 }
 
 // recoveryDelivery picks where a forgot-password code goes, following the
@@ -308,7 +314,7 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, in *model.ConfirmFo
 			return store.UserChange{}, nil
 		}
 		r.PasswordHash, r.SRP, r.PasswordSetAt = hash, srpSealed, now.UnixMilli()
-		r.FailedSignIns, r.LockedUntil = 0, 0
+		r.resetFailures()
 		if u.Status == model.UserStatusTypeResetRequired || u.Status == model.UserStatusTypeForceChangePassword {
 			u.Status = model.UserStatusTypeConfirmed
 		}

@@ -53,6 +53,13 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC().Truncate(time.Millisecond)
 }
 
+func (s *Service) log() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
 func (s *Service) rand() io.Reader {
 	if s.Rand != nil {
 		return s.Rand

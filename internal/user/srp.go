@@ -195,39 +195,30 @@ func (s *Service) finishSRP(ctx context.Context, c appClient, resp map[string]st
 	if err := c.checkSecretHash(resp["USERNAME"], secretHashParam(resp)); err != nil && c.checkSecretHash(u.Username, secretHashParam(resp)) != nil {
 		return nil, err
 	}
-	r, err := decodeRecord(u)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkConfirmed(u); err != nil {
-		return nil, err
-	}
-	if err := s.checkLockout(r); err != nil {
-		return nil, err
-	}
-	sr, err := s.openSRP(p, u.Username, r)
-	if err != nil {
-		return nil, err
-	}
 	sig, err := base64.StdEncoding.DecodeString(sigB64)
 	if err != nil {
 		return nil, wrong
 	}
-	ok, err := srp.Verify(srp.VerifyParams{
-		PoolName: srp.PoolName(p.id()), UserIDForSRP: u.Username,
-		Verifier: sr.Verifier, A: blk.A, B: blk.B, SmallB: blk.PrivateB,
-		SecretBlock: sealed, Timestamp: timestamp, Signature: sig,
+	a, u, r, ok, err := s.guess(ctx, p, u.Key, confirmedFirst, func(u store.User, r *Record) (bool, error) {
+		sr, err := s.openSRP(p, u.Username, r)
+		if err != nil {
+			return false, err
+		}
+		ok, err := srp.Verify(srp.VerifyParams{
+			PoolName: srp.PoolName(p.id()), UserIDForSRP: u.Username,
+			Verifier: sr.Verifier, A: blk.A, B: blk.B, SmallB: blk.PrivateB,
+			SecretBlock: sealed, Timestamp: timestamp, Signature: sig,
+		})
+		// A malformed handshake is a failed proof, and a TIMESTAMP not in
+		// Cognito's exact form fails as a wrong signature does
+		// (cognito-behaviour.md §8.9).
+		return err == nil && ok && srp.ValidTimestamp(timestamp), nil
 	})
-	// A TIMESTAMP not in Cognito's exact form fails as a wrong signature
-	// does (cognito-behaviour.md §8.9).
-	ok = err == nil && ok && srp.ValidTimestamp(timestamp)
-	if !ok {
-		if err := s.recordFailure(ctx, p, u.Key); err != nil {
-			return nil, err
-		}
-		if !blk.Custom {
-			return nil, wrong
-		}
+	if err != nil {
+		return nil, err
+	}
+	if !ok && !blk.Custom {
+		return nil, wrong
 	}
 	if blk.Custom {
 		if !u.Enabled {
@@ -239,7 +230,12 @@ func (s *Service) finishSRP(ctx context.Context, c appClient, resp map[string]st
 			{ChallengeName: challengeSRPA, ChallengeResult: true},
 			{ChallengeName: model.ChallengeNameTypePasswordVerifier, ChallengeResult: ok},
 		}
+		if ok {
+			if err := s.settleAttempt(ctx, p, u.Key, a); err != nil {
+				return nil, err
+			}
+		}
 		return s.customRound(ctx, c, u, r, results, meta, meta, nil)
 	}
-	return s.afterPassword(ctx, c, u, r, meta)
+	return s.afterPassword(ctx, c, u, r, a, meta)
 }

@@ -182,6 +182,15 @@ type UserStore interface {
 	// ListSigningKeys returns a pool's signing keys, oldest first.
 	ListSigningKeys(ctx context.Context, poolID string) ([]SigningKey, error)
 
+	// UpdateShadow applies fn, in one transaction, to the shadow record of
+	// key in a pool: what the user package keeps about a login that names
+	// no user (PreventUserExistenceErrors), so that it is throttled as a
+	// real user is. fn gets the record's data (nil when there is none or it
+	// expired at now) and returns the data to keep and when it expires; nil
+	// data deletes it. Expired records of the pool are deleted on the way.
+	// ErrNotFound if the pool does not exist.
+	UpdateShadow(ctx context.Context, poolID, key string, now time.Time, fn func(data []byte) ([]byte, time.Time, error)) error
+
 	// GetMeta returns a server-wide value (the local keyring, the clock
 	// offset), or ErrNotFound.
 	GetMeta(ctx context.Context, key string) ([]byte, error)

@@ -4,6 +4,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -25,6 +26,9 @@ const (
 	// The info string names the key's one use, so the same operator secret
 	// could never yield this key for some other purpose.
 	hkdfInfo = "cognate seal v1 aes-256-gcm"
+	// macInfo derives MAC's key from the current secret: another key than
+	// the sealing one, for another use.
+	macInfo = "cognate mac v1 hmac-sha256"
 )
 
 // ErrOpen is the one error Open returns for anything it cannot open: an
@@ -40,7 +44,8 @@ type key struct {
 // Keyring seals with its first key and opens with whichever key a blob
 // names. It is safe for concurrent use.
 type Keyring struct {
-	keys []key // keys[0] is current
+	keys   []key // keys[0] is current
+	macKey []byte
 }
 
 // New builds a keyring from secrets, the current one first. Each secret
@@ -76,8 +81,22 @@ func New(secrets []string) (*Keyring, error) {
 		}
 		seen[id] = i
 		k.keys = append(k.keys, key{id: id, aead: aead})
+		if i == 0 {
+			if k.macKey, err = hkdf.Key(sha256.New, []byte(s), nil, macInfo, 32); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return k, nil
+}
+
+// MAC is HMAC-SHA256 of data under a key derived from the current secret:
+// a deterministic value nobody without the secret can compute or predict
+// (the simulated SRP salt of a user who does not exist, say).
+func (k *Keyring) MAC(data []byte) []byte {
+	m := hmac.New(sha256.New, k.macKey)
+	m.Write(data)
+	return m.Sum(nil)
 }
 
 // CurrentID is the id of the key Seal uses, for logs and metrics.

@@ -280,3 +280,16 @@ func FuzzOpen(f *testing.F) {
 		k.OpenStdString(string(sealed), aad)
 	})
 }
+
+func TestMAC(t *testing.T) {
+	a, _ := New([]string{strings.Repeat("a", 32)})
+	a2, _ := New([]string{strings.Repeat("a", 32), strings.Repeat("b", 32)})
+	b, _ := New([]string{strings.Repeat("b", 32)})
+	m := a.MAC([]byte("x"))
+	if len(m) != 32 || !bytes.Equal(m, a.MAC([]byte("x"))) || !bytes.Equal(m, a2.MAC([]byte("x"))) {
+		t.Errorf("MAC is not deterministic under the same current secret")
+	}
+	if bytes.Equal(m, b.MAC([]byte("x"))) || bytes.Equal(m, a.MAC([]byte("y"))) {
+		t.Errorf("MAC ignores the secret or the data")
+	}
+}

@@ -43,6 +43,8 @@ const (
 	SaltLen = 16
 	// ephemeralLen gives b 256 bits, the floor SRP-6a asks for.
 	ephemeralLen = 32
+	// GroupBytes is the length of N, the group's modulus, in bytes.
+	GroupBytes = 384
 	// maxIntLen bounds every integer Verify accepts (N is 384 bytes), so
 	// that hostile input cannot make it exponentiate huge numbers.
 	maxIntLen = 512

@@ -146,6 +146,7 @@ func (s *Service) passwordAuth(ctx context.Context, c appClient, params map[stri
 		return nil, err
 	}
 	p := c.pool
+	start := time.Now()
 	u, err := s.lookup(ctx, p, username)
 	if errors.Is(err, store.ErrNotFound) {
 		mu, mr, _, ok, merr := s.migrateUser(ctx, c, username, pw, trigger.UserMigrationAuthentication, meta)
@@ -156,13 +157,17 @@ func (s *Service) passwordAuth(ctx context.Context, c appClient, params map[stri
 			// The function vouched for the password.
 			return s.afterPassword(ctx, c, mu, mr, attempt{}, nil)
 		}
-		// Spend the time a real check takes, so that timing does not tell
-		// whether the user exists.
-		_ = s.Passwords.VerifyDummy(ctx, pw)
-		if c.preventExistenceErrors() {
-			return nil, notAuthorized("Incorrect username or password.")
+		if !c.preventExistenceErrors() {
+			return nil, model.Errorf(model.UserNotFoundException, "User does not exist.")
 		}
-		return nil, model.Errorf(model.UserNotFoundException, "User does not exist.")
+		// As a wrong password of a real user: counted, locked out alike,
+		// and as slow (shadow.go).
+		if err := s.shadowGuess(ctx, p, username); !isWrongPassword(err) {
+			return nil, err
+		}
+		_ = s.Passwords.VerifyDummy(ctx, pw)
+		s.pace.even(ctx, paceWrongPassword, true, start)
+		return nil, notAuthorized("Incorrect username or password.")
 	}
 	if err != nil {
 		return nil, err
@@ -181,11 +186,20 @@ func (s *Service) passwordAuth(ctx context.Context, c appClient, params map[stri
 		return nil, err
 	}
 	if !ok {
+		if c.preventExistenceErrors() {
+			s.pace.even(ctx, paceWrongPassword, false, start)
+		}
 		return nil, notAuthorized("Incorrect username or password.")
 	}
 	// InitiateAuth's ClientMetadata is not PostAuthentication's
 	// clientMetadata (API reference, InitiateAuth ClientMetadata).
 	return s.afterPassword(ctx, c, u, r, a, nil)
+}
+
+// isWrongPassword reports whether err is the answer to a wrong password.
+func isWrongPassword(err error) bool {
+	me, ok := err.(*model.Error)
+	return ok && me.Type == model.NotAuthorizedException && me.Message == "Incorrect username or password."
 }
 
 func secretHashParam(params map[string]string) *string {
@@ -215,6 +229,11 @@ func (s *Service) afterPassword(ctx context.Context, c appClient, u store.User, 
 	case model.UserStatusTypeUnconfirmed:
 		return nil, userNotConfirmed()
 	case model.UserStatusTypeResetRequired:
+		if c.preventExistenceErrors() {
+			// AWS's Managing user existence error responses: the generic
+			// failure instead of PasswordResetRequiredException.
+			return nil, notAuthorized("Incorrect username or password.")
+		}
 		return nil, model.Errorf(model.PasswordResetRequiredException, "Password reset required for the user")
 	case model.UserStatusTypeForceChangePassword:
 		days := int32(7)

@@ -89,27 +89,28 @@ func (c appClient) readable(name string) bool {
 // clientUser is the start of the unsigned calls that name a user: the app
 // client and its pool, the client's secret hash, then the user by username,
 // alias or sub. A missing user is Cognito's "Username/client id combination
-// not found."; when the client hides user existence and hidden is not nil,
-// hidden is answered instead, as it would be for a real user.
-func (s *Service) clientUser(ctx context.Context, clientID, username string, secretHash *string, hidden error) (appClient, store.User, error) {
-	c, err := s.client(ctx, clientID)
+// not found.", unless the client hides user existence: then found is false
+// and the caller answers as for a real user (shadow.go).
+func (s *Service) clientUser(ctx context.Context, clientID, username string, secretHash *string) (c appClient, u store.User, found bool, err error) {
+	c, err = s.client(ctx, clientID)
 	if err != nil {
-		return appClient{}, store.User{}, err
+		return appClient{}, store.User{}, false, err
 	}
 	if err := c.checkSecretHash(username, secretHash); err != nil {
-		return appClient{}, store.User{}, err
+		return appClient{}, store.User{}, false, err
 	}
-	u, err := s.lookup(ctx, c.pool, username)
+	u, err = s.lookup(ctx, c.pool, username)
 	if errors.Is(err, store.ErrNotFound) {
-		if hidden != nil && c.preventExistenceErrors() {
-			return appClient{}, store.User{}, hidden
+		if c.preventExistenceErrors() {
+			// The caller simulates a real user's answer (shadow.go).
+			return c, store.User{}, false, nil
 		}
-		return appClient{}, store.User{}, model.Errorf(model.UserNotFoundException, "Username/client id combination not found.")
+		return appClient{}, store.User{}, false, model.Errorf(model.UserNotFoundException, "Username/client id combination not found.")
 	}
 	if err != nil {
-		return appClient{}, store.User{}, err
+		return appClient{}, store.User{}, false, err
 	}
-	return c, u, nil
+	return c, u, true, nil
 }
 
 func codeMismatch() *model.Error {

@@ -80,11 +80,11 @@ func (s *Service) customAuth(ctx context.Context, c appClient, params map[string
 // customSRP answers DefineAuthChallenge's PASSWORD_VERIFIER with the SRP
 // handshake's first half;
 // the sealed SECRET_BLOCK marks the handshake as part of a custom flow.
-func (s *Service) customSRP(c appClient, u store.User, r *Record, A []byte) (*authResult, error) {
+func (s *Service) customSRP(c appClient, u store.User, r *Record, login string, A []byte) (*authResult, error) {
 	if len(r.SRP) == 0 {
 		// No verifier (cognate seed fill): as for USER_SRP_AUTH, the
 		// handshake goes on and fails at PASSWORD_VERIFIER.
-		return s.decoySRP(c, u.Username, A)
+		return s.decoySRP(c, login, u.Username, A, true)
 	}
 	sr, err := s.openSRP(c.pool, u.Username, r)
 	if err != nil {
@@ -94,7 +94,7 @@ func (s *Service) customSRP(c appClient, u store.User, r *Record, A []byte) (*au
 	if err != nil {
 		return nil, err
 	}
-	return s.verifierChallengeFor(c, u.Key, u.Username, sr.Salt, A, B, b, true)
+	return s.verifierChallenge(c, srpBlock{UserKey: u.Key, Login: login, A: A, B: B, PrivateB: b, Custom: true}, u.Username, sr.Salt)
 }
 
 // customRound asks DefineAuthChallenge what follows the results so far.
@@ -120,7 +120,7 @@ func (s *Service) customRound(ctx context.Context, c appClient, u store.User, r 
 	case def.FailAuthentication:
 		return nil, notAuthorized("Incorrect username or password.")
 	case def.ChallengeName == model.ChallengeNameTypePasswordVerifier && srpA != nil:
-		return s.customSRP(c, u, r, srpA)
+		return s.customSRP(c, u, r, u.Username, srpA)
 	case def.ChallengeName != model.ChallengeNameTypeCustomChallenge:
 		// Text inferred, in Cognito's "Invalid lambda function output" form.
 		return nil, model.Errorf(model.InvalidLambdaResponseException, "Invalid lambda function output : Invalid challengeName %s", def.ChallengeName)

@@ -229,6 +229,7 @@ func (s *Service) ForgotPassword(ctx context.Context, in *model.ForgotPasswordRe
 	if err := c.checkSecretHash(*in.Username, in.SecretHash); err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	u, err := s.lookup(ctx, p, *in.Username)
 	if errors.Is(err, store.ErrNotFound) {
 		_, _, details, ok, merr := s.migrateUser(ctx, c, *in.Username, "", trigger.UserMigrationForgotPassword, in.ClientMetadata)
@@ -239,24 +240,24 @@ func (s *Service) ForgotPassword(ctx context.Context, in *model.ForgotPasswordRe
 			return &model.ForgotPasswordResponse{CodeDeliveryDetails: details}, nil
 		}
 		if c.preventExistenceErrors() {
-			// The same answer as for a real user, so the caller cannot tell.
-			d := delivery{"EMAIL", "email", *in.Username + "@example.com"}
-			if emailPattern.MatchString(*in.Username) {
-				d.dest = *in.Username
-			}
-			return &model.ForgotPasswordResponse{CodeDeliveryDetails: d.details()}, nil
+			return s.simulatedForgotPassword(ctx, p, *in.Username, start)
 		}
 		return nil, model.Errorf(model.UserNotFoundException, "Username/client id combination not found.")
 	}
 	if err != nil {
 		return nil, err
 	}
-	if !u.Enabled {
-		return nil, notAuthorized("User is disabled.")
-	}
 	cur, err := decodeRecord(u)
 	if err != nil {
 		return nil, err
+	}
+	if _, ok := recoveryDelivery(p, cur); c.preventExistenceErrors() && (!u.Enabled || !ok) {
+		// AWS's Managing user existence error responses: a disabled user
+		// or one without a verified delivery gets a simulated delivery.
+		return s.simulatedForgotPassword(ctx, p, *in.Username, start)
+	}
+	if !u.Enabled {
+		return nil, notAuthorized("User is disabled.")
 	}
 	var ov *message.Override
 	if d, ok := recoveryDelivery(p, cur); ok {
@@ -288,17 +289,51 @@ func (s *Service) ForgotPassword(ctx context.Context, in *model.ForgotPasswordRe
 		return nil, err
 	}
 	s.kick()
+	if c.preventExistenceErrors() {
+		s.pace.even(ctx, paceForgotPassword, false, start)
+	}
 	return &model.ForgotPasswordResponse{CodeDeliveryDetails: details}, nil
+}
+
+// simulatedForgotPassword is ForgotPassword's answer for a login that names
+// no user it can send to: the send limit of a real user, and delivery
+// details to the medium a real user of the pool would be sent to.
+func (s *Service) simulatedForgotPassword(ctx context.Context, p pool, login string, start time.Time) (*model.ForgotPasswordResponse, error) {
+	if err := s.shadowSend(ctx, p, login, codeForgotPassword); err != nil {
+		return nil, err
+	}
+	details := s.simulatedDelivery(p, login, p.recoversByPhoneFirst())
+	s.pace.even(ctx, paceForgotPassword, true, start)
+	return &model.ForgotPasswordResponse{CodeDeliveryDetails: details}, nil
+}
+
+// recoversByPhoneFirst reports whether a pool's first recovery channel is
+// the phone: its AccountRecoverySetting's first mechanism, or without one,
+// a pool that verifies phone numbers and not email addresses.
+func (p pool) recoversByPhoneFirst() bool {
+	if rs := p.Config.AccountRecoverySetting; rs != nil && len(rs.RecoveryMechanisms) > 0 {
+		first := slices.MinFunc(rs.RecoveryMechanisms, func(a, b model.RecoveryOptionType) int { return int(deref(a.Priority) - deref(b.Priority)) })
+		return deref(first.Name) == model.RecoveryOptionNameTypeVerifiedPhoneNumber
+	}
+	return p.autoVerified("phone_number") && !p.autoVerified("email")
 }
 
 // ConfirmForgotPassword sets a new password with a reset code.
 func (s *Service) ConfirmForgotPassword(ctx context.Context, in *model.ConfirmForgotPasswordRequest) (*model.ConfirmForgotPasswordResponse, error) {
-	c, u, err := s.clientUser(ctx, *in.ClientId, *in.Username, in.SecretHash, codeMismatch())
+	start := time.Now()
+	c, u, found, err := s.clientUser(ctx, *in.ClientId, *in.Username, in.SecretHash)
 	if err != nil {
 		return nil, err
 	}
 	p := c.pool
 	if err := password.DoesNotConform.Check(p.passwordPolicy(), *in.Password); err != nil {
+		return nil, err
+	}
+	if !found || (!u.Enabled && c.preventExistenceErrors()) {
+		// AWS's Managing user existence error responses: CodeMismatch for
+		// a user that does not exist or is disabled.
+		err := s.shadowCode(ctx, p, *in.Username, codeForgotPassword)
+		s.pace.even(ctx, paceConfirmForgot, true, start)
 		return nil, err
 	}
 	hash, srpSealed, err := s.credentials(ctx, p, u.Username, *in.Password)
@@ -325,6 +360,9 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, in *model.ConfirmFo
 		return nil, err
 	}
 	if outcome != nil {
+		if c.preventExistenceErrors() && isCodeMismatch(outcome) {
+			s.pace.even(ctx, paceConfirmForgot, false, start)
+		}
 		return nil, outcome
 	}
 	if err := s.postConfirmation(ctx, p, &c, u.Key, trigger.PostConfirmationConfirmForgotPassword, in.ClientMetadata); err != nil {

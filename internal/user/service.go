@@ -23,6 +23,8 @@ import (
 type Sealer interface {
 	Seal(plaintext, aad []byte) []byte
 	Open(sealed, aad []byte) ([]byte, error)
+	// MAC is a keyed, deterministic digest (simulated answers, shadow keys).
+	MAC(data []byte) []byte
 }
 
 // Service implements the user operations. Dependencies are explicit fields,
@@ -44,6 +46,10 @@ type Service struct {
 	// Kick wakes the message dispatcher after a commit that wrote messages.
 	Kick      func()
 	PublicURL string
+
+	// pace times the simulated answers of PreventUserExistenceErrors
+	// (shadow.go).
+	pace pacer
 }
 
 func (s *Service) now() time.Time {

@@ -3,6 +3,7 @@ package user
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -176,11 +177,17 @@ func (s *Service) finish(p pool, u *store.User, r *Record) error {
 
 // ConfirmSignUp confirms a user with the code sent at sign-up.
 func (s *Service) ConfirmSignUp(ctx context.Context, in *model.ConfirmSignUpRequest) (*model.ConfirmSignUpResponse, error) {
-	c, u, err := s.clientUser(ctx, *in.ClientId, *in.Username, in.SecretHash, codeMismatch())
+	start := time.Now()
+	c, u, found, err := s.clientUser(ctx, *in.ClientId, *in.Username, in.SecretHash)
 	if err != nil {
 		return nil, err
 	}
 	p := c.pool
+	if !found {
+		err := s.shadowCode(ctx, p, *in.Username, codeSignUp)
+		s.pace.even(ctx, paceConfirmSignUp, true, start)
+		return nil, err
+	}
 	cur, err := decodeRecord(u)
 	if err != nil {
 		return nil, err
@@ -200,6 +207,9 @@ func (s *Service) ConfirmSignUp(ctx context.Context, in *model.ConfirmSignUpRequ
 		return nil, aliasOnVerify(err)
 	}
 	if outcome != nil {
+		if c.preventExistenceErrors() && isCodeMismatch(outcome) {
+			s.pace.even(ctx, paceConfirmSignUp, false, start)
+		}
 		return nil, outcome
 	}
 	if err := s.postConfirmation(ctx, p, &c, u.Key, trigger.PostConfirmationConfirmSignUp, in.ClientMetadata); err != nil {
@@ -250,11 +260,25 @@ func aliasOnVerify(err error) error {
 
 // ResendConfirmationCode sends a new sign-up code.
 func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendConfirmationCodeRequest) (*model.ResendConfirmationCodeResponse, error) {
-	c, u, err := s.clientUser(ctx, *in.ClientId, *in.Username, in.SecretHash, nil)
+	start := time.Now()
+	c, u, found, err := s.clientUser(ctx, *in.ClientId, *in.Username, in.SecretHash)
 	if err != nil {
 		return nil, err
 	}
 	p := c.pool
+	if !found || (!u.Enabled && c.preventExistenceErrors()) {
+		// AWS's Managing user existence error responses: delivery details
+		// for a user that does not exist or is disabled.
+		if !p.autoVerified("email") && !p.autoVerified("phone_number") {
+			return nil, invalidParameter("Cannot resend codes. Auto verification not turned on.")
+		}
+		if err := s.shadowSend(ctx, p, *in.Username, codeSignUp); err != nil {
+			return nil, err
+		}
+		details := s.simulatedDelivery(p, *in.Username, p.autoVerified("phone_number"))
+		s.pace.even(ctx, paceResendCode, true, start)
+		return &model.ResendConfirmationCodeResponse{CodeDeliveryDetails: details}, nil
+	}
 	cur, err := decodeRecord(u)
 	if err != nil {
 		return nil, err
@@ -300,5 +324,8 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendCo
 		return nil, err
 	}
 	s.kick()
+	if c.preventExistenceErrors() {
+		s.pace.even(ctx, paceResendCode, false, start)
+	}
 	return &model.ResendConfirmationCodeResponse{CodeDeliveryDetails: details}, nil
 }

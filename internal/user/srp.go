@@ -5,6 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/cognate/cognate/internal/api/model"
 	"github.com/cognate/cognate/internal/srp"
@@ -37,7 +41,9 @@ func (s *Service) srpSecret(p pool, username, pw string) ([]byte, error) {
 }
 
 // srpBlock is the server's half of an SRP handshake, sealed into
-// SECRET_BLOCK so that any instance can finish it.
+// SECRET_BLOCK so that any instance can finish it. Login and Decoy are
+// always written (no omitempty), so that a simulated block is as long as a
+// real one.
 type srpBlock struct {
 	Pool     string `json:"p"`
 	Client   string `json:"c"`
@@ -48,6 +54,10 @@ type srpBlock struct {
 	Expires  int64  `json:"x"`
 	// Custom marks the PASSWORD_VERIFIER of CUSTOM_AUTH's SRP_A variant.
 	Custom bool `json:"cu,omitempty"`
+	// Login is the USERNAME the handshake began with; Decoy (1) marks a
+	// handshake that no password can finish (decoySRP).
+	Login string `json:"l"`
+	Decoy int    `json:"d"`
 }
 
 var srpBlockAAD = []byte("cognate/srp-block/v1")
@@ -71,12 +81,15 @@ func (s *Service) startSRP(ctx context.Context, c appClient, params map[string]s
 		return nil, invalidParameter("Invalid SRP_A")
 	}
 	p := c.pool
+	start := time.Now()
 	u, err := s.lookup(ctx, p, username)
 	if errors.Is(err, store.ErrNotFound) {
-		if c.preventExistenceErrors() {
-			return s.decoySRP(c, username, A)
+		if !c.preventExistenceErrors() {
+			return nil, model.Errorf(model.UserNotFoundException, "User does not exist.")
 		}
-		return nil, model.Errorf(model.UserNotFoundException, "User does not exist.")
+		res, err := s.decoySRP(c, username, "", A, false)
+		s.pace.even(ctx, paceSRPChallenge, true, start)
+		return res, err
 	}
 	if err != nil {
 		return nil, err
@@ -90,8 +103,8 @@ func (s *Service) startSRP(ctx context.Context, c appClient, params map[string]s
 	}
 	if len(r.SRP) == 0 {
 		// No verifier (a user made by cognate seed fill): the handshake
-		// goes on as for an unknown user and fails at PASSWORD_VERIFIER.
-		return s.decoySRP(c, username, A)
+		// goes on and fails at PASSWORD_VERIFIER.
+		return s.decoySRP(c, username, u.Username, A, false)
 	}
 	sr, err := s.openSRP(p, u.Username, r)
 	if err != nil {
@@ -101,18 +114,18 @@ func (s *Service) startSRP(ctx context.Context, c appClient, params map[string]s
 	if err != nil {
 		return nil, err
 	}
-	return s.verifierChallenge(c, u.Key, u.Username, sr.Salt, A, B, b)
+	res, err := s.verifierChallenge(c, srpBlock{UserKey: u.Key, Login: username, A: A, B: B, PrivateB: b}, u.Username, sr.Salt)
+	if c.preventExistenceErrors() {
+		s.pace.even(ctx, paceSRPChallenge, false, start)
+	}
+	return res, err
 }
 
-func (s *Service) verifierChallenge(c appClient, key, username string, salt, A, B, b []byte) (*authResult, error) {
-	return s.verifierChallengeFor(c, key, username, salt, A, B, b, false)
-}
-
-func (s *Service) verifierChallengeFor(c appClient, key, username string, salt, A, B, b []byte, custom bool) (*authResult, error) {
-	blob, err := json.Marshal(srpBlock{
-		Pool: c.pool.id(), Client: c.Record.ID, UserKey: key, A: A, B: B, PrivateB: b,
-		Expires: s.now().Add(c.sessionValidity()).UnixMilli(), Custom: custom,
-	})
+// verifierChallenge seals blk (pool, client and expiry filled in here) and
+// answers PASSWORD_VERIFIER for the user id userID.
+func (s *Service) verifierChallenge(c appClient, blk srpBlock, userID string, salt []byte) (*authResult, error) {
+	blk.Pool, blk.Client, blk.Expires = c.pool.id(), c.Record.ID, s.now().Add(c.sessionValidity()).UnixMilli()
+	blob, err := json.Marshal(blk)
 	if err != nil {
 		return nil, err
 	}
@@ -124,25 +137,47 @@ func (s *Service) verifierChallengeFor(c appClient, key, username string, salt, 
 		ChallengeParameters: map[string]string{
 			"SALT":            srp.EncodeHex(salt),
 			"SECRET_BLOCK":    block,
-			"SRP_B":           srp.EncodeHex(B),
-			"USERNAME":        username,
-			"USER_ID_FOR_SRP": username,
+			"SRP_B":           srp.EncodeHex(blk.B),
+			"USERNAME":        userID,
+			"USER_ID_FOR_SRP": userID,
 		},
 	}, nil
 }
 
-// decoySRP answers an unknown user like a real one when the client hides
-// user existence; the handshake then fails at PASSWORD_VERIFIER.
-func (s *Service) decoySRP(c appClient, username string, A []byte) (*authResult, error) {
-	salt, v, err := srp.NewVerifier(srp.PoolName(c.pool.id()), username, "decoy", s.rand())
-	if err != nil {
+// decoySRP answers a handshake that no password can finish: for a login
+// that names no user, when the client hides user existence, as AWS
+// documents (Managing user existence error responses: "the same 'salt' and
+// internal user id in UUID format for the same user name and user pool
+// combination", so the salt and id derive from a MAC of both); or for a
+// real user without a verifier (userID given). B is formed from a random
+// verifier: it is as random as a real one, and nothing can ever check it.
+func (s *Service) decoySRP(c appClient, login, userID string, A []byte, custom bool) (*authResult, error) {
+	p := c.pool
+	mac := s.Sealer.MAC([]byte("cognate/srp-decoy/v1|" + p.id() + "|" + p.fold(login)))
+	salt := mac[:16]
+	key := p.fold(login)
+	if userID == "" {
+		id, err := uuid.FromBytes(mac[16:32])
+		if err != nil {
+			return nil, err
+		}
+		id[6], id[8] = id[6]&0x0f|0x40, id[8]&0x3f|0x80 // version 4, RFC 4122 variant
+		userID = id.String()
+		if len(p.Config.UsernameAttributes) > 0 {
+			// A real key there is the sub: as long as this id.
+			key = userID
+		}
+	}
+	v := make([]byte, srp.GroupBytes-1)
+	if _, err := io.ReadFull(s.rand(), v); err != nil {
 		return nil, err
 	}
+	v[0] |= 1 // never zero
 	b, B, err := srp.Begin(v, s.rand())
 	if err != nil {
 		return nil, err
 	}
-	return s.verifierChallenge(c, "", username, salt, A, B, b)
+	return s.verifierChallenge(c, srpBlock{UserKey: key, Login: login, A: A, B: B, PrivateB: b, Custom: custom, Decoy: 1}, userID, salt)
 }
 
 func (s *Service) openSRP(p pool, username string, r *Record) (srpRecord, error) {
@@ -184,10 +219,20 @@ func (s *Service) finishSRP(ctx context.Context, c appClient, resp map[string]st
 	if s.now().UnixMilli() >= blk.Expires {
 		return nil, notAuthorized("Invalid session for the user, session is expired.")
 	}
-	if blk.UserKey == "" {
-		return nil, wrong // the decoy of an unknown user
-	}
 	p := c.pool
+	start := time.Now()
+	if blk.Decoy == 1 {
+		// No password finishes a decoy: it fails as a wrong one does,
+		// counted and locked out alike, and as slowly (shadow.go).
+		if err := c.checkSecretHash(resp["USERNAME"], secretHashParam(resp)); err != nil && c.checkSecretHash(blk.Login, secretHashParam(resp)) != nil {
+			return nil, err
+		}
+		err := s.shadowGuess(ctx, p, blk.Login)
+		if isWrongPassword(err) {
+			s.pace.even(ctx, paceWrongVerifier, true, start)
+		}
+		return nil, err
+	}
 	u, err := s.Store.GetUser(ctx, p.id(), blk.UserKey)
 	if err != nil {
 		return nil, notFound(err)
@@ -218,6 +263,9 @@ func (s *Service) finishSRP(ctx context.Context, c appClient, resp map[string]st
 		return nil, err
 	}
 	if !ok && !blk.Custom {
+		if c.preventExistenceErrors() {
+			s.pace.even(ctx, paceWrongVerifier, false, start)
+		}
 		return nil, wrong
 	}
 	if blk.Custom {

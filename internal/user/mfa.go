@@ -115,6 +115,9 @@ func (s *Service) openAnySession(ctx context.Context, raw, challenge string) (se
 		return sessionState{}, bad
 	}
 	c, err := s.client(ctx, st.Client)
+	if err != nil && !isAnswer(err) {
+		return sessionState{}, err // an outage, not a bad session
+	}
 	if err != nil {
 		return sessionState{}, bad
 	}

@@ -47,6 +47,11 @@ func (s *Service) verifyToken(ctx context.Context, raw string) (*token.AccessCla
 		return nil, appClient{}, err
 	}
 	c, err := s.client(ctx, claims.ClientID)
+	if err != nil && !isAnswer(err) {
+		// The store failed: an outage, not a bad token. SDKs retry an
+		// InternalErrorException; a token error would sign the user out.
+		return nil, appClient{}, err
+	}
 	if err != nil || c.Record.PoolID != claims.PoolID {
 		// A token of a deleted client no longer authenticates anything.
 		return nil, appClient{}, notAuthorized("Invalid Access Token")

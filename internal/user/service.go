@@ -193,6 +193,14 @@ func (s *Service) lookup(ctx context.Context, p pool, login string) (store.User,
 	return s.Store.GetUserBySub(ctx, p.id(), login)
 }
 
+// isAnswer reports whether err is one of Cognito's answers (a
+// *model.Error) rather than a failure of the store or of Cognate itself,
+// which must reach the caller as InternalErrorException.
+func isAnswer(err error) bool {
+	var me *model.Error
+	return errors.As(err, &me)
+}
+
 // userNotFound is Cognito's answer for a missing user on the admin API.
 func userNotFound() *model.Error {
 	return model.Errorf(model.UserNotFoundException, "User does not exist.")

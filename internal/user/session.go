@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 
 	"github.com/cognate/cognate/internal/store"
 	"github.com/cognate/cognate/internal/trigger"
@@ -45,6 +46,9 @@ func (s *Service) challengeSecretHash(ctx context.Context, c appClient, resp map
 		return err
 	}
 	u, uerr := s.Store.GetUser(ctx, c.pool.id(), st.UserKey)
+	if uerr != nil && !errors.Is(uerr, store.ErrNotFound) {
+		return uerr // an outage, not a wrong hash
+	}
 	if uerr != nil || c.checkSecretHash(u.Username, secretHashParam(resp)) != nil {
 		return err
 	}

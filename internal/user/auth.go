@@ -163,6 +163,7 @@ func (s *Service) passwordAuth(ctx context.Context, c appClient, params map[stri
 		// As a wrong password of a real user: counted, locked out alike,
 		// and as slow (shadow.go).
 		if err := s.shadowGuess(ctx, p, username); !isWrongPassword(err) {
+			s.pace.answer(ctx, paceWrongPassword, true, start, err)
 			return nil, err
 		}
 		_ = s.Passwords.VerifyDummy(ctx, pw)
@@ -183,6 +184,9 @@ func (s *Service) passwordAuth(ctx context.Context, c appClient, params map[stri
 		return s.Passwords.Verify(ctx, r.PasswordHash, pw)
 	})
 	if err != nil {
+		if c.preventExistenceErrors() {
+			s.pace.answer(ctx, paceWrongPassword, false, start, err)
+		}
 		return nil, err
 	}
 	if !ok {

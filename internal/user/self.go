@@ -290,13 +290,13 @@ func (s *Service) ForgotPassword(ctx context.Context, in *model.ForgotPasswordRe
 		details = d.details()
 		return store.UserChange{Messages: []store.Message{msg}}, nil
 	})
+	if c.preventExistenceErrors() {
+		s.pace.answer(ctx, paceForgotPassword, false, start, err)
+	}
 	if err != nil {
 		return nil, err
 	}
 	s.kick()
-	if c.preventExistenceErrors() {
-		s.pace.even(ctx, paceForgotPassword, false, start)
-	}
 	return &model.ForgotPasswordResponse{CodeDeliveryDetails: details}, nil
 }
 
@@ -304,11 +304,12 @@ func (s *Service) ForgotPassword(ctx context.Context, in *model.ForgotPasswordRe
 // no user it can send to: the send limit of a real user, and delivery
 // details to the medium a real user of the pool would be sent to.
 func (s *Service) simulatedForgotPassword(ctx context.Context, p pool, login string, start time.Time) (*model.ForgotPasswordResponse, error) {
-	if err := s.shadowSend(ctx, p, login, codeForgotPassword); err != nil {
+	err := s.shadowSend(ctx, p, login, codeForgotPassword)
+	s.pace.answer(ctx, paceForgotPassword, true, start, err)
+	if err != nil {
 		return nil, err
 	}
 	details := s.simulatedDelivery(p, login, p.recoversByPhoneFirst())
-	s.pace.even(ctx, paceForgotPassword, true, start)
 	return &model.ForgotPasswordResponse{CodeDeliveryDetails: details}, nil
 }
 

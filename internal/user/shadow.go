@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"time"
 
@@ -182,14 +183,43 @@ func (p *pacer) even(ctx context.Context, kind string, simulated bool, start tim
 		target = o.d[rand.IntN(o.n)]
 	}
 	p.mu.Unlock()
-	if rest := target - took; rest > 0 {
+	wait(ctx, start.Add(target))
+}
+
+// wait holds until deadline. The runtime's timers wake up to a millisecond
+// late when the process is idle (the poller sleeps in whole milliseconds),
+// which would itself tell the sides apart: the last stretch is spent
+// yielding instead.
+func wait(ctx context.Context, deadline time.Time) {
+	const slack = 2 * time.Millisecond
+	if rest := time.Until(deadline) - slack; rest > 0 {
 		t := time.NewTimer(rest)
-		defer t.Stop()
 		select {
 		case <-t.C:
 		case <-ctx.Done():
+			t.Stop()
+			return
 		}
 	}
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		runtime.Gosched()
+	}
+}
+
+// answer paces an answer of a kind that may be an error: each distinct
+// Cognito error (type and message) is paced as a kind of its own, so that
+// a limit or a lockout reached for a real user and for a login that names
+// no user take as long. A failure that is not an answer (an outage) is not
+// paced.
+func (p *pacer) answer(ctx context.Context, kind string, simulated bool, start time.Time, err error) {
+	if err != nil {
+		me, ok := err.(*model.Error)
+		if !ok {
+			return
+		}
+		kind += "|" + string(me.Type) + "|" + me.Message
+	}
+	p.even(ctx, kind, simulated, start)
 }
 
 // Kinds of paced answers.

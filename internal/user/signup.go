@@ -272,11 +272,12 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendCo
 		if !p.autoVerified("email") && !p.autoVerified("phone_number") {
 			return nil, invalidParameter("Cannot resend codes. Auto verification not turned on.")
 		}
-		if err := s.shadowSend(ctx, p, *in.Username, codeSignUp); err != nil {
+		err := s.shadowSend(ctx, p, *in.Username, codeSignUp)
+		s.pace.answer(ctx, paceResendCode, true, start, err)
+		if err != nil {
 			return nil, err
 		}
 		details := s.simulatedDelivery(p, *in.Username, p.autoVerified("phone_number"))
-		s.pace.even(ctx, paceResendCode, true, start)
 		return &model.ResendConfirmationCodeResponse{CodeDeliveryDetails: details}, nil
 	}
 	cur, err := decodeRecord(u)
@@ -320,12 +321,12 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendCo
 		}
 		return store.UserChange{User: u, Messages: []store.Message{msg}}, nil
 	})
+	if c.preventExistenceErrors() {
+		s.pace.answer(ctx, paceResendCode, false, start, err)
+	}
 	if err != nil {
 		return nil, err
 	}
 	s.kick()
-	if c.preventExistenceErrors() {
-		s.pace.even(ctx, paceResendCode, false, start)
-	}
 	return &model.ResendConfirmationCodeResponse{CodeDeliveryDetails: details}, nil
 }

@@ -228,9 +228,7 @@ func (s *Service) finishSRP(ctx context.Context, c appClient, resp map[string]st
 			return nil, err
 		}
 		err := s.shadowGuess(ctx, p, blk.Login)
-		if isWrongPassword(err) {
-			s.pace.even(ctx, paceWrongVerifier, true, start)
-		}
+		s.pace.answer(ctx, paceWrongVerifier, true, start, err)
 		return nil, err
 	}
 	u, err := s.Store.GetUser(ctx, p.id(), blk.UserKey)
@@ -260,11 +258,14 @@ func (s *Service) finishSRP(ctx context.Context, c appClient, resp map[string]st
 		return err == nil && ok && srp.ValidTimestamp(timestamp), nil
 	})
 	if err != nil {
+		if c.preventExistenceErrors() {
+			s.pace.answer(ctx, paceWrongVerifier, false, start, err)
+		}
 		return nil, err
 	}
 	if !ok && !blk.Custom {
 		if c.preventExistenceErrors() {
-			s.pace.even(ctx, paceWrongVerifier, false, start)
+			s.pace.answer(ctx, paceWrongVerifier, false, start, wrong)
 		}
 		return nil, wrong
 	}

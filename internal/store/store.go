@@ -20,6 +20,8 @@ var (
 	ErrBadCursor = errors.New("store: bad cursor")
 	// ErrLimitExceeded: the write would go past a quota the caller gave.
 	ErrLimitExceeded = errors.New("store: limit exceeded")
+	// ErrRevoked: a refresh token a change rotates out was revoked already.
+	ErrRevoked = errors.New("store: refresh token revoked")
 )
 
 // UserPool is one user pool. Settings is a JSON document owned by the

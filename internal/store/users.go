@@ -70,6 +70,14 @@ type UserChange struct {
 	// (GlobalSignOut, AdminDisableUser).
 	RevokeAllRefreshTokens bool
 	RevokedAt              time.Time
+	// RotateToken is a refresh token (by hash) this change rotates out. It
+	// must still be usable at RotatedAt (never revoked, or revoked after
+	// RotatedAt: inside a grace period), else the whole change fails with
+	// ErrRevoked; it is revoked at RevokedAt unless a grace period already
+	// runs. Checked and written in the change's transaction, so of several
+	// changes rotating one token only those the grace period allows win.
+	RotateToken string
+	RotatedAt   time.Time
 }
 
 // UserQuery selects users for ListUsers. Attribute is "" (all users), one

@@ -497,22 +497,32 @@ func (s *Service) liveRefreshToken(ctx context.Context, c appClient, raw string)
 	if err != nil {
 		return fail(err)
 	}
-	if !u.Enabled {
-		return fail(notAuthorized("User is disabled."))
-	}
 	r, err := decodeRecord(u)
 	if err != nil {
 		return fail(err)
 	}
+	if err := stillLive(u, r, rt); err != nil {
+		return fail(err)
+	}
+	return u, r, rt, nil
+}
+
+// stillLive checks what the user's record says about one of its refresh
+// tokens: the user is enabled, and has neither signed out since the token
+// was issued nor revoked its family.
+func stillLive(u store.User, r *Record, rt store.RefreshToken) error {
+	if !u.Enabled {
+		return notAuthorized("User is disabled.")
+	}
 	if r.SignedOutAt != 0 && rt.CreatedAt.UnixMilli() < r.SignedOutAt {
-		return fail(notAuthorized("Refresh Token has been revoked"))
+		return notAuthorized("Refresh Token has been revoked")
 	}
 	// RevokeToken revokes the whole family, including a rotated-out token
 	// still inside its grace period.
 	if _, gone := r.RevokedFamilies[rt.OriginJTI]; gone && rt.OriginJTI != "" {
-		return fail(notAuthorized("Refresh Token has been revoked"))
+		return notAuthorized("Refresh Token has been revoked")
 	}
-	return u, r, rt, nil
+	return nil
 }
 
 // RespondToAuthChallenge answers a challenge of InitiateAuth.
@@ -716,14 +726,26 @@ func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *model.GetTo
 		// The old token stays usable for the grace period, so that a
 		// client retrying after a lost response is not locked out.
 		grace := time.Duration(deref(rot.RetryGracePeriodSeconds)) * time.Second
+		// The old token is rotated out in the write's transaction, which
+		// fails once another rotation took it past its grace period: of
+		// parallel refreshes with one token only those inside the grace
+		// period win (one, with a grace of 0). A sign-out or a revocation
+		// since the token was read is checked there too.
 		_, err = s.update(ctx, c.pool, u.Key, func(u *store.User, r *Record) (store.UserChange, error) {
-			ch := store.UserChange{RefreshTokens: []store.RefreshToken{{
-				Hash: nextHash, PoolID: c.pool.id(), UserKey: u.Key, ClientID: c.Record.ID, OriginJTI: rt.OriginJTI,
-				AuthTime: rt.AuthTime, CreatedAt: now, ExpiresAt: now.Add(c.Validity().Refresh),
-			}}}
-			ch.RevokeTokens, ch.RevokedAt = []string{rt.Hash}, now.Add(grace)
-			return ch, nil
+			if err := stillLive(*u, r, rt); err != nil {
+				return store.UserChange{}, err
+			}
+			return store.UserChange{
+				RefreshTokens: []store.RefreshToken{{
+					Hash: nextHash, PoolID: c.pool.id(), UserKey: u.Key, ClientID: c.Record.ID, OriginJTI: rt.OriginJTI,
+					AuthTime: rt.AuthTime, CreatedAt: now, ExpiresAt: now.Add(c.Validity().Refresh),
+				}},
+				RotateToken: rt.Hash, RotatedAt: now, RevokedAt: now.Add(grace),
+			}, nil
 		})
+		if errors.Is(err, store.ErrRevoked) {
+			return nil, notAuthorized("Refresh Token has been revoked")
+		}
 		if err != nil {
 			return nil, err
 		}

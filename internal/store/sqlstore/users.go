@@ -49,6 +49,10 @@ const (
 	// revokeRefreshTokens is completed by revokeTokensQuery. A token keeps
 	// the time it was first revoked.
 	revokeRefreshTokens = "UPDATE refresh_tokens SET revoked_ms = $3 WHERE pool_id = $1 AND user_key = $2 AND revoked_ms IS NULL"
+	// rotateRefreshToken revokes a token that is still usable, keeping the
+	// end of a grace period that already runs.
+	rotateRefreshToken = "UPDATE refresh_tokens SET revoked_ms = COALESCE(revoked_ms, $4) " +
+		"WHERE pool_id = $1 AND user_key = $2 AND hash = $3 AND (revoked_ms IS NULL OR revoked_ms > $5)"
 )
 
 // filterColumns are the names in User.Filter, which are also their columns,
@@ -208,6 +212,17 @@ func (s *Store) writeUserRows(ctx context.Context, tx *sql.Tx, u store.User, old
 	if err := s.syncAliases(ctx, tx, u, old); err != nil {
 		return err
 	}
+	if c.RotateToken != "" {
+		res, err := s.txExec(ctx, tx, rotateRefreshToken, u.PoolID, u.Key, c.RotateToken, toMillis(c.RevokedAt), toMillis(c.RotatedAt))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return &updaterError{fmt.Errorf("sqlstore: rotate a refresh token of user pool %q: %w", u.PoolID, store.ErrRevoked)}
+		}
+	}
 	if q, args := revokeTokensQuery(u.PoolID, u.Key, c); q != "" {
 		if _, err := s.txExec(ctx, tx, q, args...); err != nil {
 			return err
@@ -315,7 +330,7 @@ func (s *Store) syncAliases(ctx context.Context, tx *sql.Tx, u store.User, old m
 // checkRevocations rejects a change that revokes without saying when: a
 // zero RevokedAt would be stored as "never revoked".
 func checkRevocations(c store.UserChange) error {
-	if (c.RevokeAllRefreshTokens || len(c.RevokeFamilies) > 0 || len(c.RevokeTokens) > 0) && c.RevokedAt.IsZero() {
+	if (c.RevokeAllRefreshTokens || len(c.RevokeFamilies) > 0 || len(c.RevokeTokens) > 0 || c.RotateToken != "") && c.RevokedAt.IsZero() {
 		return errors.New("the change revokes refresh tokens but RevokedAt is zero")
 	}
 	return nil

@@ -53,6 +53,8 @@ func userTests() []testGroup {
 			{"RoundTrip", testTokenRoundTrip},
 			{"RevokeFamilies", testTokenRevokeFamilies},
 			{"RevokeTokens", testTokenRevokeTokens},
+			{"Rotate", testTokenRotate},
+			{"RotateConcurrently", testTokenRotateConcurrently},
 			{"RevokeAll", testTokenRevokeAll},
 			{"RevokedAtRequired", testTokenRevokedAtRequired},
 		}},
@@ -1419,6 +1421,70 @@ func testTokenRevokeTokens(t *testing.T, s store.Store) {
 		c.RevokeFamilies, c.RevokeTokens, c.RevokedAt = []string{"f2"}, []string{"a4"}, at
 	})
 	wantRevoked(t, s, poolID, map[string]time.Time{"a1": at, "a3": at, "a4": at})
+}
+
+func testTokenRotate(t *testing.T, s store.Store) {
+	poolID := tokenFixture(t, s)
+	now := t0.Add(time.Hour)
+	rotate := func(hash, next string, at, revokeAt time.Time) error {
+		_, err := update(t, s, poolID, "alice", func(c *store.UserChange) {
+			c.RotateToken, c.RotatedAt, c.RevokedAt = hash, at, revokeAt
+			c.RefreshTokens = []store.RefreshToken{token(poolID, "alice", next, "f1")}
+		})
+		return err
+	}
+	// No grace: the first rotation revokes at once, the second fails and
+	// writes nothing.
+	if err := rotate("a1", "n1", now, now); err != nil {
+		t.Fatalf("rotate a1: %v", err)
+	}
+	wantRevoked(t, s, poolID, map[string]time.Time{"a1": now})
+	wantErr(t, "rotating a1 again", rotate("a1", "n2", now, now), store.ErrRevoked)
+	wantNoToken(t, s, poolID, "n2")
+	// A grace period of a minute: a retry inside it succeeds and keeps the
+	// first end; after it, the token is gone.
+	grace := now.Add(time.Minute)
+	if err := rotate("a2", "n3", now, grace); err != nil {
+		t.Fatalf("rotate a2: %v", err)
+	}
+	if err := rotate("a2", "n4", now.Add(30*time.Second), now.Add(90*time.Second)); err != nil {
+		t.Fatalf("rotate a2 inside its grace period: %v", err)
+	}
+	wantRevoked(t, s, poolID, map[string]time.Time{"a1": now, "a2": grace})
+	wantErr(t, "rotating a2 after its grace period", rotate("a2", "n5", grace, grace), store.ErrRevoked)
+	// Another user's token is not alice's to rotate.
+	wantErr(t, "rotating bob's token", rotate("b1", "n6", now, now), store.ErrRevoked)
+}
+
+func testTokenRotateConcurrently(t *testing.T, s store.Store) {
+	poolID := tokenFixture(t, s)
+	now := t0.Add(time.Hour)
+	const n = 20
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, err := update(t, s, poolID, "alice", func(c *store.UserChange) {
+				c.RotateToken, c.RotatedAt, c.RevokedAt = "a1", now, now
+				c.RefreshTokens = []store.RefreshToken{token(poolID, "alice", fmt.Sprintf("c%d", i), "f1")}
+			})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	won := 0
+	for err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, store.ErrRevoked):
+			t.Errorf("concurrent rotation: %v", err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d of %d concurrent rotations of one token won, want exactly 1", won, n)
+	}
 }
 
 func testTokenRevokeAll(t *testing.T, s store.Store) {

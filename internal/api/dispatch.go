@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cognate/cognate/internal/api/model"
 	"github.com/cognate/cognate/internal/caller"
@@ -325,15 +326,44 @@ func writeError(w http.ResponseWriter, requestID string, status int, e *model.Er
 	_, _ = w.Write(body)
 }
 
-// headerSafe drops what a header value cannot hold (several Cognito messages
-// end with "\n"); the body keeps the exact text.
+// maxErrorHeader bounds the x-amzn-ErrorMessage header. A validation
+// message quotes the request's values, and a megabyte in a header breaks
+// clients: Node's HTTP parser (so the AWS SDK for JavaScript) refuses
+// response headers over 16 KiB, and nginx's proxy_buffer_size defaults to
+// 4 KiB for all of them. AWS's own cap is not recorded; 2 KiB (inferred)
+// keeps every message this server writes for ordinary requests whole. The
+// SDKs read the message from the body, which keeps the full text.
+const maxErrorHeader = 2048
+
+// headerSafe makes a message fit a header value: control characters, which
+// a field value cannot hold (several Cognito messages end with "\n"; a
+// quoted value may hold CR or LF), become spaces, trailing spaces go, and
+// the text is cut to maxErrorHeader bytes at a UTF-8 character boundary,
+// ending in "...". What remains is tab-free printable ASCII and UTF-8 bytes
+// (obs-text), valid in any HTTP/1.1 or HTTP/2 field value.
 func headerSafe(s string) string {
-	return strings.Map(func(r rune) rune {
+	cut := func(s string) string {
+		i := maxErrorHeader - len("...")
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		return s[:i] + "..."
+	}
+	if len(s) > maxErrorHeader {
+		s = cut(s)
+	}
+	// Map also turns a byte that is not UTF-8 into U+FFFD, which can make
+	// the text longer: cut again if so.
+	s = strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
-			return -1
+			return ' '
 		}
 		return r
 	}, s)
+	if len(s) > maxErrorHeader {
+		s = cut(s)
+	}
+	return strings.TrimRight(s, " ")
 }
 
 // dropMiscasedMembers removes, at every level of the body, object keys that

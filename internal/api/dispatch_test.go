@@ -463,6 +463,38 @@ func edgeCases() []edgeCase {
 			msg: `1 validation error detected: Value 'bad/name' at 'poolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w\s+=,.@-]+`,
 		},
 		{
+			// A value past the header's cap: the body quotes it whole (as
+			// AWS does at this size), x-amzn-ErrorMessage is cut.
+			name:   "validation_error_long_value",
+			req:    request{op: "CreateUserPool", body: `{"PoolName":"` + strings.Repeat("a", 3000) + `/"}`},
+			status: 400, typ: model.InvalidParameterException,
+			msg: "2 validation errors detected: Value '" + strings.Repeat("a", 3000) + "/' at 'poolName' failed to satisfy constraint: Member must have length less than or equal to 128; " +
+				"Value '" + strings.Repeat("a", 3000) + "/' at 'poolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+",
+			check: func(t *testing.T, resp *http.Response, _ []byte) {
+				h := resp.Header.Get("x-amzn-ErrorMessage")
+				if len(h) > 2048 || !strings.HasSuffix(h, "aaa...") {
+					t.Errorf("x-amzn-ErrorMessage is %d bytes ending %q, want at most 2048 ending in ...", len(h), h[max(0, len(h)-10):])
+				}
+			},
+		},
+		{
+			// CR, LF and other control characters of a quoted value never
+			// reach the header; the body keeps them.
+			name:   "validation_error_control_characters",
+			req:    request{op: "CreateUserPool", body: `{"PoolName":"bad\r\nX-Injected: 1\u0007"}`},
+			status: 400, typ: model.InvalidParameterException,
+			msg: "1 validation error detected: Value 'bad\r\nX-Injected: 1\a' at 'poolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+",
+			check: func(t *testing.T, resp *http.Response, _ []byte) {
+				if resp.Header.Get("X-Injected") != "" {
+					t.Errorf("a quoted value added a header")
+				}
+				want := "1 validation error detected: Value 'bad  X-Injected: 1 ' at 'poolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+"
+				if got := resp.Header.Get("x-amzn-ErrorMessage"); got != want {
+					t.Errorf("x-amzn-ErrorMessage = %q, want %q", got, want)
+				}
+			},
+		},
+		{
 			// Sensitive members are named, never shown, as on AWS.
 			name:   "validation_error_sensitive",
 			req:    request{op: "AdminSetUserPassword", body: `{"UserPoolId":"` + poolID + `","Username":"alice","Password":"s3cr3t-VALUE "}`},

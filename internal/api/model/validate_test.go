@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -416,5 +417,43 @@ func TestPasswordPatternAsTheLiveService(t *testing.T) {
 		if err != nil && !strings.Contains(err.Error(), `regular expression pattern: ^[\S]+.*[\S]+$`) {
 			t.Errorf("%q: %v", pw, err)
 		}
+	}
+}
+
+// Values and violation lists are bounded (validation.go): a long value is
+// cut at a character boundary and marked, violations past MaxMessageBytes
+// are counted, not listed.
+func TestValidationMessageBounds(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"short", "abc", "abc"},
+		{"at the cap", strings.Repeat("a", MaxEchoedValue), strings.Repeat("a", MaxEchoedValue)},
+		{"over the cap", strings.Repeat("a", MaxEchoedValue+1), strings.Repeat("a", MaxEchoedValue) + "..."},
+		{"inside a character", strings.Repeat("a", MaxEchoedValue-1) + "é", strings.Repeat("a", MaxEchoedValue-1) + "..."},
+	} {
+		if got := clip(tc.in); got != tc.want {
+			t.Errorf("%s: clip gave %d bytes ending %q", tc.name, len(got), got[max(0, len(got)-6):])
+		}
+	}
+	var v violations
+	for range 100_000 {
+		v.add(nil, "name", false, "", "Member must have length greater than or equal to 1")
+	}
+	err := v.err().(*ValidationError)
+	if err.Omitted == 0 || len(err.Violations)+err.Omitted != 100_000 {
+		t.Fatalf("%d listed, %d omitted", len(err.Violations), err.Omitted)
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "100000 validation errors detected: Value '' at 'name' failed") ||
+		!strings.HasSuffix(msg, "; ... ("+strconv.Itoa(err.Omitted)+" more)") || len(msg) > MaxMessageBytes+200 {
+		t.Errorf("message of %d bytes: %.100q … %q", len(msg), msg, msg[len(msg)-40:])
+	}
+	var list []string
+	for range 50_000 {
+		list = append(list, "x")
+	}
+	if got := renderList(list, renderString); len(got) > MaxEchoedValue+10 {
+		t.Errorf("renderList printed %d bytes", len(got))
 	}
 }

@@ -17,15 +17,59 @@ import (
 // "Value null at" for a missing required member.
 type ValidationError struct {
 	Violations []string
+	// Omitted counts the violations found past MaxMessageBytes, which the
+	// message counts but does not list.
+	Omitted int
 }
 
 // Error formats the violations as AWS's message: "1 validation error
-// detected: <v>" or "N validation errors detected: <v1>; <v2>; ...".
+// detected: <v>" or "N validation errors detected: <v1>; <v2>; ...". When
+// some were omitted (a request with tens of thousands of bad list
+// elements), N counts them all and the list ends "; ... (K more)".
 func (e *ValidationError) Error() string {
-	if len(e.Violations) == 1 {
-		return "1 validation error detected: " + e.Violations[0]
+	n := len(e.Violations) + e.Omitted
+	var s string
+	if n == 1 {
+		s = "1 validation error detected: " + strings.Join(e.Violations, "; ")
+	} else {
+		s = strconv.Itoa(n) + " validation errors detected: " + strings.Join(e.Violations, "; ")
 	}
-	return strconv.Itoa(len(e.Violations)) + " validation errors detected: " + strings.Join(e.Violations, "; ")
+	if e.Omitted > 0 {
+		s += "; ... (" + strconv.Itoa(e.Omitted) + " more)"
+	}
+	return s
+}
+
+// Bounds on validation messages. As far as anyone has recorded, AWS echoes a
+// member's value whole: Cognito quoted a ListUsers Filter of about 260
+// characters in full (aws/aws-aspnet-cognito-identity-provider#247), and
+// CloudFormation, whose messages come from the same Java framework, quoted a
+// templateBody over its 51,200-byte limit (mbailey/bash-my-aws#100). How AWS
+// treats a value of a megabyte, or a list of 80,000 bad elements, is not
+// recorded. Both caps are therefore Cognate's choice (inferred), set above
+// every recorded whole echo so that none of those changes, and low enough
+// that a 1 MiB request cannot make a multi-megabyte answer. The
+// x-amzn-ErrorMessage header is cut much shorter (internal/api).
+const (
+	// MaxEchoedValue is how many bytes of a value a violation quotes; a
+	// longer value is cut at a character boundary and ends in "...".
+	MaxEchoedValue = 64 << 10
+	// MaxMessageBytes bounds the violations listed in one message; the
+	// ones found after it are counted, not listed.
+	MaxMessageBytes = 256 << 10
+)
+
+// clip cuts s to MaxEchoedValue bytes, at a UTF-8 character boundary, and
+// marks the cut with "...".
+func clip(s string) string {
+	if len(s) <= MaxEchoedValue {
+		return s
+	}
+	i := MaxEchoedValue
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "..."
 }
 
 // APIError returns the error as Cognito sends it: an
@@ -76,8 +120,26 @@ func appendPath(b []byte, p *path) []byte {
 }
 
 // violations collects messages; it allocates only on the first violation.
+// Past MaxMessageBytes it only counts them.
 type violations struct {
-	list []string
+	list    []string
+	size    int // bytes in list
+	omitted int
+}
+
+// full reports whether the message has no room left, counting the
+// violation about to be reported as omitted.
+func (v *violations) full() bool {
+	if v.size < MaxMessageBytes {
+		return false
+	}
+	v.omitted++
+	return true
+}
+
+func (v *violations) push(s string) {
+	v.list = append(v.list, s)
+	v.size += len(s) + 2
 }
 
 func (v *violations) at(p *path, name string) string {
@@ -90,30 +152,37 @@ func (v *violations) at(p *path, name string) string {
 
 // null reports a required member that is absent (or JSON null).
 func (v *violations) null(p *path, name string, sens bool) {
+	if v.full() {
+		return
+	}
 	prefix := "Value null at '"
 	if sens {
 		prefix = "Value at '"
 	}
-	v.list = append(v.list, prefix+v.at(p, name)+"' failed to satisfy constraint: Member must not be null")
+	v.push(prefix + v.at(p, name) + "' failed to satisfy constraint: Member must not be null")
 }
 
 // add reports that member name under p, whose value renders as value, fails
-// constraint. The value is left out when the member is sensitive.
+// constraint. The value is left out when the member is sensitive, and cut
+// to MaxEchoedValue bytes otherwise.
 func (v *violations) add(p *path, name string, sens bool, value, constraint string) {
+	if v.full() {
+		return
+	}
 	var s string
 	if sens {
 		s = "Value at '" + v.at(p, name) + "' failed to satisfy constraint: " + constraint
 	} else {
-		s = "Value '" + value + "' at '" + v.at(p, name) + "' failed to satisfy constraint: " + constraint
+		s = "Value '" + clip(value) + "' at '" + v.at(p, name) + "' failed to satisfy constraint: " + constraint
 	}
-	v.list = append(v.list, s)
+	v.push(s)
 }
 
 func (v *violations) err() error {
 	if len(v.list) == 0 {
 		return nil
 	}
-	return &ValidationError{Violations: v.list}
+	return &ValidationError{Violations: v.list, Omitted: v.omitted}
 }
 
 // utf16Len is the length of s as Java counts it (UTF-16 code units), which is
@@ -152,10 +221,16 @@ func renderBlob(b []byte) string {
 	return "java.nio.HeapByteBuffer[pos=0 lim=" + n + " cap=" + n + "]"
 }
 
+// renderList and renderMap stop once the text is longer than add will
+// quote (MaxEchoedValue), so that a list of a megabyte is not printed whole
+// to be cut.
 func renderList[E any](l []E, f func(E) string) string {
 	var b strings.Builder
 	b.WriteByte('[')
 	for i, e := range l {
+		if b.Len() > MaxEchoedValue {
+			return b.String()
+		}
 		if i > 0 {
 			b.WriteString(", ")
 		}
@@ -176,6 +251,9 @@ func renderMap[V any](m map[string]V, f func(V) string) string {
 	var b strings.Builder
 	b.WriteByte('{')
 	for i, k := range keys {
+		if b.Len() > MaxEchoedValue {
+			return b.String()
+		}
 		if i > 0 {
 			b.WriteString(", ")
 		}

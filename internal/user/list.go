@@ -92,8 +92,12 @@ func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersRequest) (*m
 			return nil, invalidParameter("One or more requested attributes do not exist.")
 		}
 	}
+	// Limit is 0..60 in the model. What AWS answers for 0 is not recorded;
+	// like an absent Limit it means a page of 60 here (inferred; moto does
+	// the same, and so do Cognate's group listings). The store wants a
+	// positive limit.
 	q := store.UserQuery{Limit: 60, Cursor: deref(in.PaginationToken)}
-	if in.Limit != nil {
+	if in.Limit != nil && *in.Limit > 0 {
 		q.Limit = int(*in.Limit)
 	}
 	if f != nil {

@@ -117,7 +117,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 		dsn = filepath.Join(dir, "cognate.db")
 	}
 	started := time.Now()
-	st, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Logger: logger})
+	st, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Logger: logger, SQLiteSync: cfg.sqliteSync()})
 	if err != nil {
 		return fmt.Errorf("opening the database: %w", err)
 	}
@@ -226,11 +226,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 func describeDB(cfg *config) string {
 	switch {
 	case cfg.throwaway():
-		return "throwaway SQLite (removed on exit)"
+		return "throwaway SQLite (removed on exit), synchronous=" + cfg.SQLiteSync
 	case isPostgres(cfg.DB):
 		return "PostgreSQL " + redactURL(cfg.DB)
 	default:
-		return "SQLite " + cfg.DB
+		return "SQLite " + cfg.DB + ", synchronous=" + cfg.SQLiteSync
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cognate/cognate/internal/store/sqlstore"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -21,7 +23,7 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	want := config{Addr: "localhost:9229", DB: "cognate.db", Region: "us-east-1", AccountID: "000000000000",
 		PublicURL: "http://localhost:9229", Mode: "local", LogFormat: "text", LogLevel: "info",
-		Hashing: "strong", SMTPFrom: "no-reply@verificationemail.com", Issuer: "public-url"}
+		Hashing: "strong", SMTPFrom: "no-reply@verificationemail.com", Issuer: "public-url", SQLiteSync: "normal"}
 	if *c != want {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", *c, want)
 	}
@@ -55,12 +57,80 @@ func TestConfigRejectsBadValues(t *testing.T) {
 		"secure without access keys": {"--mode", "secure", "--secret-key", "0123456789abcdef0123456789abcdef"},
 		"bad access keys":            {"--access-keys", "AKIACOGNATEEXAMPLE01:short"},
 		"extra arg":                  {"oops"},
+		"sqlite sync":                {"--sqlite-sync", "off"},
+		"sqlite sync upper case":     {"--sqlite-sync", "FULL"},
+		"sqlite sync full postgres":  {"--sqlite-sync", "full", "--db", "postgres://u@localhost:5432/db"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := parseConfig(args, env(nil)); err == nil {
 				t.Fatalf("%v accepted", args)
 			}
 		})
+	}
+}
+
+func TestConfigSQLiteSync(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want sqlstore.SQLiteSync
+	}{
+		{"default", nil, nil, sqlstore.SyncNormal},
+		{"flag", []string{"--sqlite-sync", "full"}, nil, sqlstore.SyncFull},
+		{"env", nil, map[string]string{"COGNATE_SQLITE_SYNC": "full"}, sqlstore.SyncFull},
+		{"flag beats env", []string{"--sqlite-sync=normal"}, map[string]string{"COGNATE_SQLITE_SYNC": "full"}, sqlstore.SyncNormal},
+		{"postgres keeps the default", []string{"--db", "postgresql://u@localhost/db"}, nil, sqlstore.SyncNormal},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parseConfig(tc.args, env(tc.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.sqliteSync(); got != tc.want {
+				t.Fatalf("sqliteSync() = %v, want %v", got, tc.want)
+			}
+		})
+	}
+	for name, tc := range map[string]struct {
+		args []string
+		env  map[string]string
+		msg  string
+	}{
+		"unknown flag value": {[]string{"--sqlite-sync", "extra"}, nil, `--sqlite-sync "extra": want normal or full`},
+		"unknown env value":  {nil, map[string]string{"COGNATE_SQLITE_SYNC": "off"}, `--sqlite-sync "off": want normal or full`},
+		"full with postgres": {[]string{"--db", "postgres://u@localhost/db"}, map[string]string{"COGNATE_SQLITE_SYNC": "full"}, "--sqlite-sync full applies to SQLite only"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := parseConfig(tc.args, env(tc.env))
+			if err == nil || !strings.Contains(err.Error(), tc.msg) {
+				t.Fatalf("error %v, want one containing %q", err, tc.msg)
+			}
+		})
+	}
+}
+
+// TestServeSQLiteSyncFull starts the real server with --sqlite-sync full
+// and checks that it serves and keeps what it commits.
+func TestServeSQLiteSyncFull(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "cognate.db")
+	ctx, cancel := context.WithCancel(t.Context())
+	addrc := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--db", db, "--sqlite-sync", "full"}, env(nil), func(a string) { addrc <- a })
+	}()
+	select {
+	case addr := <-addrc:
+		if body := call(t, addr, "CreateUserPool", `{"PoolName":"durable"}`); !strings.Contains(body, `"Name":"durable"`) {
+			t.Fatalf("CreateUserPool: %s", body)
+		}
+	case err := <-done:
+		t.Fatalf("serve: %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("shutdown: %v", err)
 	}
 }
 

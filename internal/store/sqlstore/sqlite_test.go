@@ -169,3 +169,66 @@ func TestSQLiteContextCancelled(t *testing.T) {
 		t.Errorf("UpdateUserPool with a cancelled context: got %v, want context.Canceled", err)
 	}
 }
+
+// Options.SQLiteSync sets PRAGMA synchronous on every pooled connection of
+// a real file: 1 (NORMAL) by default, 2 (FULL) when asked, with WAL either
+// way.
+func TestSQLiteSynchronous(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		opt  sqlstore.SQLiteSync
+		want int
+	}{{sqlstore.SyncNormal, 1}, {sqlstore.SyncFull, 2}} {
+		t.Run(tc.opt.String(), func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "cognate.db")
+			s, err := sqlstore.Open(t.Context(), path, sqlstore.Options{SQLiteSync: tc.opt})
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			t.Cleanup(func() { s.Close() })
+			// Hold several connections at once, so that the check covers
+			// more than the one the migrations used.
+			var conns []*sql.Conn
+			for range 3 {
+				c, err := s.DB().Conn(t.Context())
+				if err != nil {
+					t.Fatalf("Conn: %v", err)
+				}
+				conns = append(conns, c)
+			}
+			for i, c := range conns {
+				var got int
+				var journal string
+				if err := c.QueryRowContext(t.Context(), "PRAGMA synchronous").Scan(&got); err != nil {
+					t.Fatalf("PRAGMA synchronous: %v", err)
+				}
+				if err := c.QueryRowContext(t.Context(), "PRAGMA journal_mode").Scan(&journal); err != nil {
+					t.Fatalf("PRAGMA journal_mode: %v", err)
+				}
+				if got != tc.want || journal != "wal" {
+					t.Errorf("connection %d: synchronous=%d journal_mode=%s, want synchronous=%d journal_mode=wal", i, got, journal, tc.want)
+				}
+				c.Close()
+			}
+		})
+	}
+}
+
+func TestParseSQLiteSync(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]sqlstore.SQLiteSync{"normal": sqlstore.SyncNormal, "full": sqlstore.SyncFull} {
+		got, err := sqlstore.ParseSQLiteSync(in)
+		if err != nil || got != want || got.String() != in {
+			t.Errorf("ParseSQLiteSync(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "FULL", "off", "extra", "2"} {
+		if _, err := sqlstore.ParseSQLiteSync(in); err == nil {
+			t.Errorf("ParseSQLiteSync(%q) accepted", in)
+		}
+	}
+	if _, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "x.db"), sqlstore.Options{SQLiteSync: 7}); err == nil {
+		t.Error("Open accepted an unknown SQLiteSync")
+	}
+}

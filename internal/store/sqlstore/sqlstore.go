@@ -20,6 +20,58 @@ import (
 type Options struct {
 	// Logger receives migration and retry events; nil discards them.
 	Logger *slog.Logger
+	// SQLiteSync is SQLite's PRAGMA synchronous. The zero value, SyncNormal,
+	// survives a process crash but may lose the last commits on power loss
+	// or an OS crash; SyncFull syncs the WAL at every commit. PostgreSQL
+	// ignores it: its durability is the server's fsync and
+	// synchronous_commit.
+	SQLiteSync SQLiteSync
+}
+
+// SQLiteSync is a value of SQLite's PRAGMA synchronous.
+type SQLiteSync int
+
+const (
+	// SyncNormal (synchronous=NORMAL): in WAL mode a commit is written to
+	// the WAL without an fsync, which happens at checkpoints. A process
+	// crash loses nothing; a power loss or OS crash may roll back the most
+	// recent commits (never corrupting the database).
+	SyncNormal SQLiteSync = iota
+	// SyncFull (synchronous=FULL): every commit fsyncs the WAL before it
+	// returns, so a commit that returned survives power loss.
+	SyncFull
+)
+
+// ParseSQLiteSync reads "normal" or "full" (as --sqlite-sync takes them).
+func ParseSQLiteSync(s string) (SQLiteSync, error) {
+	switch s {
+	case "normal":
+		return SyncNormal, nil
+	case "full":
+		return SyncFull, nil
+	}
+	return 0, fmt.Errorf("sqlstore: SQLite synchronous %q: want normal or full", s)
+}
+
+// String returns the name ParseSQLiteSync reads.
+func (y SQLiteSync) String() string {
+	switch y {
+	case SyncNormal:
+		return "normal"
+	case SyncFull:
+		return "full"
+	}
+	return fmt.Sprintf("SQLiteSync(%d)", int(y))
+}
+
+func (y SQLiteSync) pragma() (string, error) {
+	switch y {
+	case SyncNormal:
+		return "NORMAL", nil
+	case SyncFull:
+		return "FULL", nil
+	}
+	return "", fmt.Errorf("sqlstore: unknown %v", y)
 }
 
 type dialect int
@@ -36,12 +88,15 @@ func (d dialect) String() string {
 	return "sqlite"
 }
 
-// sqlitePragmas are applied by the driver to every new connection.
+// sqlitePragmas are applied by the driver to every new connection, with
+// synchronous (NORMAL or FULL, Options.SQLiteSync) in the middle.
 // _txlock=immediate makes BEGIN take the write lock up front: a deferred
 // transaction that later upgrades from read to write cannot wait on
 // busy_timeout and fails with SQLITE_BUSY under concurrent writers.
-const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-	"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
+func sqlitePragmas(synchronous string) string {
+	return "_pragma=journal_mode(WAL)&_pragma=synchronous(" + synchronous + ")" +
+		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
+}
 
 // Connection pool sizes. SQLite serialises writers anyway (WAL still lets
 // readers run beside the writer), so a few connections are enough and each
@@ -86,7 +141,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		db, err = openPostgres(dsn)
 	} else {
 		d = dialectSQLite
-		db, err = openSQLite(dsn)
+		db, err = openSQLite(dsn, opts.SQLiteSync)
 	}
 	if err != nil {
 		return nil, err
@@ -114,7 +169,11 @@ func openPostgres(dsn string) (*sql.DB, error) {
 	return db, nil
 }
 
-func openSQLite(path string) (*sql.DB, error) {
+func openSQLite(path string, mode SQLiteSync) (*sql.DB, error) {
+	synchronous, err := mode.pragma()
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case path == "":
 		return nil, errors.New("sqlstore: empty database path")
@@ -126,7 +185,7 @@ func openSQLite(path string) (*sql.DB, error) {
 	// The driver hands "file:" DSNs to SQLite as URIs, where '?' and '#'
 	// end the path and '%' escapes: escape them so any path works.
 	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	db, err := sql.Open("sqlite", "file:"+esc+"?"+sqlitePragmas)
+	db, err := sql.Open("sqlite", "file:"+esc+"?"+sqlitePragmas(synchronous))
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open SQLite database %q: %w", path, err)
 	}

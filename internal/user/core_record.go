@@ -2,6 +2,7 @@ package user
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	// The record is decoded on every authenticated call and written on
@@ -148,4 +149,58 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// filterValues are the attribute values ListUsers can filter on.
+func filterValues(r *Record) map[string]string {
+	out := map[string]string{}
+	for _, name := range store.FilterAttributes {
+		if v, ok := r.Get(name); ok {
+			out[name] = v
+		}
+	}
+	return out
+}
+
+// TOTP is a user's software token (RFC 6238, SHA-1, 30-second steps, six
+// digits). The secrets are sealed to the pool and user.
+type TOTP struct {
+	// Pending is the secret of AssociateSoftwareToken awaiting
+	// VerifySoftwareToken; Secret the verified one.
+	Pending []byte `json:"pend,omitempty"`
+	Secret  []byte `json:"sec,omitempty"`
+	// LastStep is the last time step accepted, so that no code is
+	// accepted twice.
+	LastStep  int64 `json:"step,omitempty"`
+	Enabled   bool  `json:"on,omitempty"`
+	Preferred bool  `json:"pref,omitempty"`
+}
+
+// MFAFactor is a user's preference for the SMS or email second factor.
+type MFAFactor struct {
+	Enabled   bool `json:"on,omitempty"`
+	Preferred bool `json:"pref,omitempty"`
+}
+
+func (f *MFAFactor) on() bool { return f != nil && f.Enabled }
+
+func cloneRecord(r *Record) *Record {
+	out := *r
+	out.Attributes = slices.Clone(r.Attributes)
+	out.Codes = maps.Clone(r.Codes)
+	out.Pending = maps.Clone(r.Pending)
+	out.RevokedFamilies = maps.Clone(r.RevokedFamilies)
+	return &out
+}
+
+// userType is a user as AdminCreateUser and ListUsers return it.
+func userType(u store.User, r *Record, keep func(string) bool) model.UserType {
+	return model.UserType{
+		Username:             ptr(u.Username),
+		Attributes:           apiAttributes(r.Attributes, keep),
+		UserCreateDate:       model.NewTime(u.CreatedAt),
+		UserLastModifiedDate: model.NewTime(u.UpdatedAt),
+		Enabled:              ptr(u.Enabled),
+		UserStatus:           ptr(u.Status),
+	}
 }

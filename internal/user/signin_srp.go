@@ -16,30 +16,6 @@ import (
 	"github.com/cognate/cognate/internal/trigger"
 )
 
-// srpRecord is a user's SRP salt and verifier, sealed at rest because the
-// verifier is a password equivalent behind one SHA-256 round.
-type srpRecord struct {
-	Salt     []byte `json:"s"`
-	Verifier []byte `json:"v"`
-}
-
-func srpAAD(poolID, username string) []byte {
-	return []byte("cognate/srp/v1/" + poolID + "/" + username)
-}
-
-// srpSecret derives and seals a user's SRP verifier from a password.
-func (s *Service) srpSecret(p pool, username, pw string) ([]byte, error) {
-	salt, v, err := srp.NewVerifier(srp.PoolName(p.id()), username, pw, s.rand())
-	if err != nil {
-		return nil, err
-	}
-	b, err := json.Marshal(srpRecord{Salt: salt, Verifier: v})
-	if err != nil {
-		return nil, err
-	}
-	return s.Sealer.Seal(b, srpAAD(p.id(), username)), nil
-}
-
 // srpBlock is the server's half of an SRP handshake, sealed into
 // SECRET_BLOCK so that any instance can finish it. Login and Decoy are
 // always written (no omitempty), so that a simulated block is as long as a
@@ -178,15 +154,6 @@ func (s *Service) decoySRP(c appClient, login, userID string, A []byte, custom b
 		return nil, err
 	}
 	return s.verifierChallenge(c, srpBlock{UserKey: key, Login: login, A: A, B: B, PrivateB: b, Custom: custom, Decoy: 1}, userID, salt)
-}
-
-func (s *Service) openSRP(p pool, username string, r *Record) (srpRecord, error) {
-	var sr srpRecord
-	plain, err := s.Sealer.Open(r.SRP, srpAAD(p.id(), username))
-	if err != nil {
-		return sr, err
-	}
-	return sr, json.Unmarshal(plain, &sr)
 }
 
 // finishSRP checks the PASSWORD_VERIFIER answer.

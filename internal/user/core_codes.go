@@ -1,6 +1,7 @@
 package user
 
 import (
+	"slices"
 	"time"
 
 	"github.com/cognate/cognate/internal/api/model"
@@ -130,4 +131,40 @@ func (s *Service) deliverable(medium string) error {
 		return nil
 	}
 	return model.Errorf(model.CodeDeliveryFailureException, "Unable to deliver the %s message: no channel is configured for it.", medium)
+}
+
+func codeMismatch() *model.Error {
+	return model.Errorf(model.CodeMismatchException, "Invalid verification code provided, please try again.")
+}
+
+// recoveryDelivery picks where a forgot-password code goes, following the
+// pool's AccountRecoverySetting (by priority) or, without one, Cognito's
+// legacy rule: a verified phone number, else a verified email.
+func recoveryDelivery(p pool, r *Record) (delivery, bool) {
+	var order []string
+	if rs := p.Config.AccountRecoverySetting; rs != nil && len(rs.RecoveryMechanisms) > 0 {
+		mechs := slices.Clone(rs.RecoveryMechanisms)
+		slices.SortFunc(mechs, func(a, b model.RecoveryOptionType) int { return int(deref(a.Priority) - deref(b.Priority)) })
+		for _, m := range mechs {
+			switch deref(m.Name) {
+			case model.RecoveryOptionNameTypeVerifiedEmail:
+				order = append(order, "email")
+			case model.RecoveryOptionNameTypeVerifiedPhoneNumber:
+				order = append(order, "phone_number")
+			}
+		}
+	} else {
+		order = []string{"phone_number", "email"}
+	}
+	for _, attr := range order {
+		if !r.verified(attr) {
+			continue
+		}
+		v, _ := r.Get(attr)
+		if attr == "email" {
+			return delivery{"EMAIL", attr, v}, true
+		}
+		return delivery{"SMS", attr, v}, true
+	}
+	return delivery{}, false
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/cognate/cognate/internal/store"
 	"github.com/cognate/cognate/internal/trigger"
@@ -125,4 +126,13 @@ func (s *Service) peekSession(raw string) (sessionState, error) {
 		return st, err
 	}
 	return st, json.Unmarshal(b, &st)
+}
+
+// sessionValidity is the client's AuthSessionValidity (3 minutes default).
+func (c appClient) sessionValidity() time.Duration {
+	m := deref(c.Config.AuthSessionValidity)
+	if m == 0 {
+		m = 3
+	}
+	return time.Duration(m) * time.Minute
 }

@@ -3,20 +3,12 @@ package user
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/cognate/cognate/internal/api/model"
-)
-
-// Email and phone formats as Cognito checks them: an address with one @ and
-// no spaces, a phone number in E.164 (+ then digits only).
-var (
-	emailPattern = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]+$`)
-	phonePattern = regexp.MustCompile(`^\+[0-9]{2,15}$`)
 )
 
 const (

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/cognate/cognate/internal/api/model"
-	"github.com/cognate/cognate/internal/group"
 	"github.com/cognate/cognate/internal/store"
 )
 
@@ -27,15 +26,4 @@ func (s *Service) UserType(u store.User) (model.UserType, error) {
 		return model.UserType{}, err
 	}
 	return userType(u, r, nil), nil
-}
-
-// groupClaims reads a user's groups as they are now, so that every sign-in
-// and every refresh carries the current memberships.
-func (s *Service) groupClaims(ctx context.Context, poolID, key string) (groups, roles []string, preferred string, err error) {
-	gs, err := s.Store.UserGroups(ctx, poolID, key)
-	if err != nil {
-		return nil, nil, "", err
-	}
-	groups, roles, preferred = group.TokenClaims(gs)
-	return groups, roles, preferred, nil
 }

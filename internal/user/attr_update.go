@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/cognate/cognate/internal/api/model"
@@ -378,24 +377,6 @@ func (s *Service) takeOverAliases(ctx context.Context, p pool, u store.User, r *
 	return nil
 }
 
-// aliasConflict maps an alias taken by another user to AliasExistsException.
-func aliasConflict(err error, p pool) error {
-	var c *store.AliasConflict
-	if errors.As(err, &c) {
-		return model.Errorf(model.AliasExistsException, "An account with the given %s already exists.", c.Field)
-	}
-	return err
-}
-
-func cloneRecord(r *Record) *Record {
-	out := *r
-	out.Attributes = slices.Clone(r.Attributes)
-	out.Codes = maps.Clone(r.Codes)
-	out.Pending = maps.Clone(r.Pending)
-	out.RevokedFamilies = maps.Clone(r.RevokedFamilies)
-	return &out
-}
-
 // DeleteUserAttributes deletes attributes of the signed-in user.
 func (s *Service) DeleteUserAttributes(ctx context.Context, in *model.DeleteUserAttributesRequest) (*model.DeleteUserAttributesResponse, error) {
 	sess, err := s.authenticate(ctx, *in.AccessToken)
@@ -439,152 +420,6 @@ func (s *Service) deleteAttributes(ctx context.Context, p pool, u store.User, w 
 		return store.UserChange{}, nil
 	})
 	return aliasConflict(err, p)
-}
-
-// verifiable are the attributes a code can verify.
-func verifiable(name string) bool { return name == "email" || name == "phone_number" }
-
-// notVerifiable is Cognito's answer for an attribute no code can verify,
-// recorded in aws-amplify/amplify-js#3652.
-func notVerifiable() *model.Error {
-	return invalidParameter("Invalid attribute name. Only phone_number and email can be verified.")
-}
-
-// noValueToVerify answers a code asked for an email or phone number the
-// user does not have. Text inferred: no recorded response was found.
-func noValueToVerify(attr string) *model.Error {
-	return invalidParameter("Invalid attribute name: %s", attr)
-}
-
-// GetUserAttributeVerificationCode sends a code to verify the user's email or
-// phone number: to the value waiting for verification if there is one.
-func (s *Service) GetUserAttributeVerificationCode(ctx context.Context, in *model.GetUserAttributeVerificationCodeRequest) (*model.GetUserAttributeVerificationCodeResponse, error) {
-	sess, err := s.authenticate(ctx, *in.AccessToken)
-	if err != nil {
-		return nil, err
-	}
-	c := sess.client
-	attr := *in.AttributeName
-	if !verifiable(attr) {
-		return nil, notVerifiable()
-	}
-	dest, ok := verificationTarget(sess.rec, attr)
-	if !ok {
-		return nil, noValueToVerify(attr)
-	}
-	if err := checkSendLimit(sess.rec, codeVerifyPrefix+attr, s.now()); err != nil {
-		return nil, err
-	}
-	if err := s.deliverable(mediumOf(attr)); err != nil {
-		return nil, err
-	}
-	ov, err := s.customMessage(ctx, c.pool, &c, sess.user, sess.rec, message.VerifyUserAttribute, attr, in.ClientMetadata)
-	if err != nil {
-		return nil, err
-	}
-	var details *model.CodeDeliveryDetailsType
-	_, err = s.update(ctx, c.pool, sess.user.Key, func(u *store.User, r *Record) (store.UserChange, error) {
-		now := s.now()
-		if err := checkSendLimit(r, codeVerifyPrefix+attr, now); err != nil {
-			return store.UserChange{}, err
-		}
-		dest, ok := verificationTarget(r, attr)
-		if !ok {
-			return store.UserChange{}, noValueToVerify(attr)
-		}
-		d := delivery{mediumOf(attr), attr, dest}
-		msg, err := s.newCodeMessage(c.pool, *u, r, codeVerifyPrefix+attr, verifyCodeTTL, message.VerifyUserAttribute, d, now, ov)
-		if err != nil {
-			return store.UserChange{}, err
-		}
-		details = d.details()
-		return store.UserChange{Messages: []store.Message{msg}}, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	_ = dest
-	s.kick()
-	return &model.GetUserAttributeVerificationCodeResponse{CodeDeliveryDetails: details}, nil
-}
-
-// verificationTarget is where a verification code for attr goes: the
-// pending value, else the current one.
-func verificationTarget(r *Record, attr string) (string, bool) {
-	if v, ok := r.Pending[attr]; ok {
-		return v, true
-	}
-	v, ok := r.Get(attr)
-	return v, ok && v != ""
-}
-
-// VerifyUserAttribute checks a verification code: the pending value (if
-// any) replaces the stored one and the attribute becomes verified.
-func (s *Service) VerifyUserAttribute(ctx context.Context, in *model.VerifyUserAttributeRequest) (*model.VerifyUserAttributeResponse, error) {
-	sess, err := s.authenticate(ctx, *in.AccessToken)
-	if err != nil {
-		return nil, err
-	}
-	c := sess.client
-	attr := *in.AttributeName
-	if !verifiable(attr) {
-		return nil, notVerifiable()
-	}
-	var outcome error
-	_, err = s.update(ctx, c.pool, sess.user.Key, func(u *store.User, r *Record) (store.UserChange, error) {
-		outcome = nil
-		now := s.now()
-		if _, err := checkCode(r, codeVerifyPrefix+attr, *in.Code, now); err != nil {
-			outcome = err // keep the attempt count
-			return store.UserChange{}, nil
-		}
-		if v, ok := r.Pending[attr]; ok {
-			r.Set(attr, v)
-			delete(r.Pending, attr)
-		}
-		r.Set(attr+"_verified", "true")
-		u.UpdatedAt = now
-		return store.UserChange{}, nil
-	})
-	if err != nil {
-		return nil, aliasConflict(err, c.pool)
-	}
-	if outcome != nil {
-		return nil, outcome
-	}
-	return &model.VerifyUserAttributeResponse{}, nil
-}
-
-// releaseAlias unverifies the email or phone number another user holds as
-// an alias, so that it can move to a new holder (ForceAliasCreation).
-func (s *Service) releaseAlias(ctx context.Context, p pool, kind, value, except string) error {
-	other, err := s.Store.GetUserByAlias(ctx, p.id(), kind, value)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil || other.Key == except {
-		return err
-	}
-	_, err = s.update(ctx, p, other.Key, func(o *store.User, or *Record) (store.UserChange, error) {
-		or.Set(kind+"_verified", "false")
-		o.UpdatedAt = s.now()
-		return store.UserChange{}, nil
-	})
-	return err
-}
-
-// forceAlias runs write; when it fails because an alias is taken and the
-// caller asked for ForceAliasCreation, the alias moves and write runs again.
-func (s *Service) forceAlias(ctx context.Context, p pool, force bool, aliases func() map[string]string, except string, write func() error) error {
-	err := write()
-	var c *store.AliasConflict
-	if !force || !errors.As(err, &c) || c.Field == "username" || c.Field == "sub" || !p.aliasAttribute(c.Field) {
-		return err
-	}
-	if err := s.releaseAlias(ctx, p, c.Field, aliases()[c.Field], except); err != nil {
-		return err
-	}
-	return write()
 }
 
 // verificationAttrs are the attributes whose change can send a code, take

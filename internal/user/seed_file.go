@@ -31,6 +31,7 @@ type SeedFieldError struct {
 }
 
 func (e *SeedFieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+
 func (e *SeedFieldError) Unwrap() error { return e.Err }
 
 // credentialState is what Record.Seeded hashes: the declared password and

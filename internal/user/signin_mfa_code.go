@@ -11,18 +11,10 @@ import (
 	"github.com/cognate/cognate/internal/trigger"
 )
 
-// MFAFactor is a user's preference for the SMS or email second factor.
-type MFAFactor struct {
-	Enabled   bool `json:"on,omitempty"`
-	Preferred bool `json:"pref,omitempty"`
-}
-
 // codeMFA is the purpose of the pending SMS_MFA or EMAIL_OTP code. It lives
 // no longer than the challenge's session (three minutes by default, the
 // validity Cognito documents for SMS and email MFA codes).
 const codeMFA = "mfa"
-
-func (f *MFAFactor) on() bool { return f != nil && f.Enabled }
 
 // mfaFactors are the second factors the user may answer, in Cognito's
 // order, and the preferred one ("" when none is).

@@ -112,7 +112,3 @@ func (s *Service) clientUser(ctx context.Context, clientID, username string, sec
 	}
 	return c, u, true, nil
 }
-
-func codeMismatch() *model.Error {
-	return model.Errorf(model.CodeMismatchException, "Invalid verification code provided, please try again.")
-}

@@ -14,55 +14,6 @@ import (
 	"github.com/cognate/cognate/internal/trigger"
 )
 
-// userType is a user as AdminCreateUser and ListUsers return it.
-func userType(u store.User, r *Record, keep func(string) bool) model.UserType {
-	return model.UserType{
-		Username:             ptr(u.Username),
-		Attributes:           apiAttributes(r.Attributes, keep),
-		UserCreateDate:       model.NewTime(u.CreatedAt),
-		UserLastModifiedDate: model.NewTime(u.UpdatedAt),
-		Enabled:              ptr(u.Enabled),
-		UserStatus:           ptr(u.Status),
-	}
-}
-
-// adminUser finds a user for the admin API by username, alias or sub.
-func (s *Service) adminUser(ctx context.Context, poolID, login string) (pool, store.User, error) {
-	p, err := s.pool(ctx, poolID)
-	if err != nil {
-		return pool{}, store.User{}, err
-	}
-	u, err := s.lookup(ctx, p, login)
-	if err != nil {
-		return pool{}, store.User{}, notFound(err)
-	}
-	return p, u, nil
-}
-
-// update runs fn on a user's record inside one store transaction and
-// writes the result; fn returns the extra rows of the change.
-func (s *Service) update(ctx context.Context, p pool, key string, fn func(u *store.User, r *Record) (store.UserChange, error)) (store.User, error) {
-	u, err := s.Store.UpdateUser(ctx, p.id(), key, func(u store.User) (store.UserChange, error) {
-		r, err := decodeRecord(u)
-		if err != nil {
-			return store.UserChange{}, err
-		}
-		change, err := fn(&u, r)
-		if err != nil {
-			return store.UserChange{}, err
-		}
-		if err := s.finish(p, &u, r); err != nil {
-			return store.UserChange{}, err
-		}
-		change.User = u
-		return change, nil
-	})
-	if err != nil {
-		return store.User{}, notFound(err)
-	}
-	return u, nil
-}
-
 // AdminCreateUser creates a user with a temporary password and, unless
 // suppressed, sends the invitation.
 func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUserRequest) (*model.AdminCreateUserResponse, error) {

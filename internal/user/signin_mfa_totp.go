@@ -15,20 +15,6 @@ import (
 	"github.com/cognate/cognate/internal/trigger"
 )
 
-// TOTP is a user's software token (RFC 6238, SHA-1, 30-second steps, six
-// digits). The secrets are sealed to the pool and user.
-type TOTP struct {
-	// Pending is the secret of AssociateSoftwareToken awaiting
-	// VerifySoftwareToken; Secret the verified one.
-	Pending []byte `json:"pend,omitempty"`
-	Secret  []byte `json:"sec,omitempty"`
-	// LastStep is the last time step accepted, so that no code is
-	// accepted twice.
-	LastStep  int64 `json:"step,omitempty"`
-	Enabled   bool  `json:"on,omitempty"`
-	Preferred bool  `json:"pref,omitempty"`
-}
-
 const totpStep = 30
 
 func totpAAD(poolID, key string) []byte { return []byte("cognate/totp/v1|" + poolID + "|" + key) }

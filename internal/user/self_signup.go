@@ -2,7 +2,6 @@ package user
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,72 +12,6 @@ import (
 	"github.com/cognate/cognate/internal/store"
 	"github.com/cognate/cognate/internal/trigger"
 )
-
-// newUsername applies the pool's username rules to a requested username and
-// returns the username to store plus the attribute it implies: in
-// UsernameAttributes pools the username must be an email or phone number,
-// becomes that attribute, and the stored username is the sub; in alias
-// pools a username may not look like an alias.
-func newUsername(p pool, requested, sub string) (username string, implied *Attribute, err error) {
-	if len(p.Config.UsernameAttributes) > 0 {
-		email, phone := p.usernameAttribute("email"), p.usernameAttribute("phone_number")
-		switch {
-		case email && emailPattern.MatchString(requested):
-			return sub, &Attribute{"email", requested}, nil
-		case phone && phonePattern.MatchString(requested):
-			return sub, &Attribute{"phone_number", requested}, nil
-		case email && phone:
-			return "", nil, invalidParameter("Username should be either an email or a phone number.")
-		case email:
-			return "", nil, invalidParameter("Username should be an email.")
-		default:
-			return "", nil, invalidParameter("Username should be a phone number.")
-		}
-	}
-	if p.aliasAttribute("email") && emailPattern.MatchString(requested) {
-		return "", nil, invalidParameter("Username cannot be of email format, since user pool is configured for email alias.")
-	}
-	if p.aliasAttribute("phone_number") && phonePattern.MatchString(requested) {
-		return "", nil, invalidParameter("Username cannot be of phone number format, since user pool is configured for phone number alias.")
-	}
-	return requested, nil, nil
-}
-
-// conflictError maps a store conflict on create to Cognito's error.
-func conflictError(err error, p pool, usernameText string) error {
-	var c *store.AliasConflict
-	if !errors.As(err, &c) {
-		return err
-	}
-	switch c.Field {
-	case "username", "sub":
-		if len(p.Config.UsernameAttributes) > 0 {
-			// The sub is the username there; a clash means the email or
-			// phone number is taken, reported below.
-			return model.Errorf(model.UsernameExistsException, "An account with the given email already exists.")
-		}
-		return model.Errorf(model.UsernameExistsException, "%s", usernameText)
-	default:
-		if len(p.Config.UsernameAttributes) > 0 {
-			return model.Errorf(model.UsernameExistsException, "An account with the given %s already exists.", c.Field)
-		}
-		return model.Errorf(model.AliasExistsException, "An account with the given %s already exists.", c.Field)
-	}
-}
-
-// credentials hashes a password and derives the sealed SRP verifier; it is
-// the slow part of creating a user, done before the transaction.
-func (s *Service) credentials(ctx context.Context, p pool, username, pw string) (hash string, srpSealed []byte, err error) {
-	hash, err = s.Passwords.Hash(ctx, pw)
-	if err != nil {
-		return "", nil, err
-	}
-	srpSealed, err = s.srpSecret(p, username, pw)
-	if err != nil {
-		return "", nil, err
-	}
-	return hash, srpSealed, nil
-}
 
 // SignUp registers a user through an app client.
 func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.SignUpResponse, error) {
@@ -163,18 +96,6 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 	return &model.SignUpResponse{UserConfirmed: ptr(pre.AutoConfirmUser), CodeDeliveryDetails: details, UserSub: ptr(sub)}, nil
 }
 
-// finish writes the record into the row with the derived columns.
-func (s *Service) finish(p pool, u *store.User, r *Record) error {
-	data, err := r.encode()
-	if err != nil {
-		return err
-	}
-	u.Data = data
-	u.Filter = filterValues(r)
-	u.Aliases = p.aliases(r)
-	return nil
-}
-
 // ConfirmSignUp confirms a user with the code sent at sign-up.
 func (s *Service) ConfirmSignUp(ctx context.Context, in *model.ConfirmSignUpRequest) (*model.ConfirmSignUpResponse, error) {
 	start := time.Now()
@@ -247,15 +168,6 @@ func (s *Service) confirmSignUp(p pool, code string, outcome *error) func(store.
 		}
 		return store.UserChange{User: u}, nil
 	}
-}
-
-// aliasOnVerify maps an alias taken by another user at verification time.
-func aliasOnVerify(err error) error {
-	var c *store.AliasConflict
-	if errors.As(err, &c) {
-		return model.Errorf(model.AliasExistsException, "An account with the given %s already exists.", c.Field)
-	}
-	return err
 }
 
 // ResendConfirmationCode sends a new sign-up code.

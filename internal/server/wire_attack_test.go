@@ -18,13 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/cognate/cognate/internal/password"
-	"github.com/cognate/cognate/internal/server"
 )
-
-// withPasswords sets the argon2id profile.
-func withPasswords(p password.Params) wireOption {
-	return func(cfg *server.Config) { cfg.Passwords = p }
-}
 
 // sequentialLimit is how many wrong guesses one at a time are checked
 // before the lock: five free, and the sixth that locks.
@@ -93,8 +87,8 @@ func contains(list []string, s string) bool {
 }
 
 func TestAttackPasswordBurst(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b backend) {
-		e := newUserEnv(t, withStore(b.open(t)), withClock(userFrozenClock()), withPasswords(password.Strong))
+	eachBackendSerial(t, func(t *testing.T, b backend) {
+		e := newUserEnv(t, b, withClock(userFrozenClock()), withPasswords(password.Strong))
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		clientID := aws.ToString(e.newClient(t, poolID, nil).ClientId)
@@ -176,9 +170,9 @@ func TestAttackPasswordBurst(t *testing.T) {
 }
 
 func TestAttackCodeBursts(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b backend) {
+	eachBackendSerial(t, func(t *testing.T, b backend) {
 		clk := userFrozenClock()
-		e := newUserEnv(t, withStore(b.open(t)), withClock(clk))
+		e := newUserEnv(t, b, withClock(clk))
 		ctx := context.Background()
 
 		t.Run("SOFTWARE_TOKEN_MFA", func(t *testing.T) {

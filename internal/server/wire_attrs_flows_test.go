@@ -92,7 +92,7 @@ func attrsAliasTests(t *testing.T, ps *attrsPools) {
 	attrsCase(t, "UsernameAttributes pool refuses another user's email to the administrator", func(t *testing.T) {
 		p := ps.username
 		a, b := p.user(t, attrsUserOpts{}), p.user(t, attrsUserOpts{})
-		c, rec := p.env.newClient()
+		c, rec := p.env.w.recordingClient()
 		for _, nv := range [][]string{{"email", a.Email}, {"email", a.Email, "email_verified", "true"}} {
 			before := b.snapshot(t)
 			_, err := c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{
@@ -469,7 +469,7 @@ func attrsAdminTests(t *testing.T, ps *attrsPools) {
 		}
 		return err
 	}
-	adminRecorder := func(p *attrsPool) (*cip.Client, *attrsRecorder) { return p.env.newClient() }
+	adminRecorder := func(p *attrsPool) (*cip.Client, *recorder) { return p.env.w.recordingClient() }
 
 	for _, by := range []string{"username", "sub"} {
 		attrsCase(t, "AdminUpdateUserAttributes by "+by, func(t *testing.T) {

@@ -12,35 +12,29 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	smithy "github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cognate/cognate/internal/server"
 	"github.com/cognate/cognate/internal/store"
-	"github.com/cognate/cognate/internal/store/sqlstore"
 )
 
 // The -update flag rewrites golden files. Other test files of the package
@@ -65,146 +59,6 @@ func attrsUpdating() bool {
 }
 
 const attrsPassword = "Passw0rd!"
-
-// ---------------------------------------------------------------------------
-// Backends
-
-// backend opens a fresh, empty store for one server.
-type backend struct {
-	name string
-	open func(t *testing.T) store.Store
-}
-
-var attrsPGNotice sync.Once
-
-// attrsSQLitePaths maps the SQLite stores the suite opened to their files.
-var attrsSQLitePaths sync.Map
-
-// attrsStoredBytes is everything an SQLite store holds on disk (the
-// database and its WAL); nil for other backends.
-func attrsStoredBytes(t *testing.T, st store.Store) []byte {
-	t.Helper()
-	path, ok := attrsSQLitePaths.Load(st)
-	if !ok {
-		return nil
-	}
-	var all []byte
-	for _, suffix := range []string{"", "-wal", "-journal"} {
-		b, err := os.ReadFile(path.(string) + suffix)
-		if err == nil {
-			all = append(all, b...)
-		}
-	}
-	return all
-}
-
-// eachBackend runs fn once per backend, as subtests named after them. The
-// attribute, trigger, MFA and group suites all run through it.
-func eachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
-	t.Run("sqlite", func(t *testing.T) {
-		fn(t, backend{name: "sqlite", open: func(t *testing.T) store.Store {
-			path := filepath.Join(t.TempDir(), "attrs.db")
-			st, err := sqlstore.Open(context.Background(), path, sqlstore.Options{})
-			if err != nil {
-				t.Fatalf("sqlstore.Open: %v", err)
-			}
-			t.Cleanup(func() { _ = st.Close() })
-			attrsSQLitePaths.Store(st, path)
-			return st
-		}})
-	})
-	t.Run("postgres", func(t *testing.T) {
-		admin := os.Getenv("COGNATE_TEST_POSTGRES_DSN")
-		if admin == "" {
-			if os.Getenv("CI") == "true" {
-				t.Fatal("COGNATE_TEST_POSTGRES_DSN is not set and CI=true: the wire suites must run on PostgreSQL in CI (source .ci/postgres.sh first)")
-			}
-			const msg = "COGNATE_TEST_POSTGRES_DSN is not set: the per-backend wire suites (attributes, triggers, MFA, groups) ran on SQLite only. To run it on PostgreSQL: . .ci/postgres.sh; go test ./internal/server/; .ci/postgres.sh stop"
-			attrsPGNotice.Do(func() { fmt.Fprintln(os.Stderr, "NOTE: "+msg) })
-			t.Skip(msg)
-		}
-		dsn := attrsPostgresDatabase(t, admin)
-		var n atomic.Int64
-		fn(t, backend{name: "postgres", open: func(t *testing.T) store.Store {
-			schemaDSN := attrsPostgresSchema(t, dsn, fmt.Sprintf("attrs_%d", n.Add(1)))
-			st, err := sqlstore.Open(context.Background(), schemaDSN, sqlstore.Options{})
-			if err != nil {
-				t.Fatalf("sqlstore.Open(postgres): %v", err)
-			}
-			t.Cleanup(func() { _ = st.Close() })
-			return st
-		}})
-	})
-}
-
-// attrsPostgresDatabase creates a database for one run of a test, dropped
-// at its end, and returns its URL.
-func attrsPostgresDatabase(t *testing.T, admin string) string {
-	t.Helper()
-	u, err := url.Parse(admin)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Fatalf("COGNATE_TEST_POSTGRES_DSN must be a postgres:// URL")
-	}
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatalf("open admin connection: %v", err)
-	}
-	defer db.Close()
-	name := "cognate_attrs_" + strings.ToLower(rand.Text())
-	if _, err := db.ExecContext(t.Context(), "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", admin)
-		if err != nil {
-			t.Errorf("open admin connection to drop %s: %v", name, err)
-			return
-		}
-		defer db.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u.Path = "/" + name
-	return u.String()
-}
-
-// attrsPostgresSchema creates a schema for one server and returns a URL
-// whose connections work in it.
-func attrsPostgresSchema(t *testing.T, dsn, name string) string {
-	t.Helper()
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	defer db.Close()
-	if _, err := db.ExecContext(t.Context(), "CREATE SCHEMA "+name); err != nil {
-		t.Fatalf("create schema %s: %v", name, err)
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", name)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-// ---------------------------------------------------------------------------
-// Harness options
-
-// withStore serves from st instead of newWire's own SQLite file.
-func withStore(st store.Store) wireOption {
-	return func(cfg *server.Config) { cfg.Store = st }
-}
-
-// withLambdaEndpoint points the server's Lambda triggers at an Invoke API.
-func withLambdaEndpoint(endpoint string) wireOption {
-	return func(cfg *server.Config) { cfg.LambdaEndpoint = endpoint }
-}
 
 // ---------------------------------------------------------------------------
 // The CustomMessage function
@@ -236,64 +90,22 @@ func attrsFunctionARN() string {
 
 // attrsInvocation is one call the function received.
 type attrsInvocation struct {
-	Function string
+	Function string                                    // as the Invoke request named it
 	Event    events.CognitoEventUserPoolsCustomMessage // as aws-lambda-go decodes it
 	Raw      map[string]any                            // the payload as JSON
 }
 
-// attrsLambda is a Lambda Invoke API on loopback: POST
-// /2015-03-31/functions/{name}/invocations runs a Go handler through
-// aws-lambda-go's lambda.NewHandler(fn).Invoke, what lambda.Start runs in a
-// real runtime, and answers as Lambda does (function errors with status 200,
-// X-Amz-Function-Error and {"errorMessage","errorType"}).
+// attrsLambda is the suite's CustomMessage function, served by a
+// fakeLambda: it answers as the ClientMetadata's attrsModeKey asks.
 type attrsLambda struct {
-	srv *httptest.Server
-
-	mu    sync.Mutex
-	calls []attrsInvocation
+	*fakeLambda
 }
 
 func newAttrsLambda(t *testing.T) *attrsLambda {
 	t.Helper()
-	l := &attrsLambda{}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", l.invoke)
-	l.srv = httptest.NewServer(mux)
-	t.Cleanup(l.srv.Close)
-	return l
-}
-
-func (l *attrsLambda) URL() string { return l.srv.URL }
-
-func (l *attrsLambda) invoke(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
-	payload, _ := io.ReadAll(r.Body)
-	var peek struct {
-		Request struct {
-			ClientMetadata map[string]string `json:"clientMetadata"`
-		} `json:"request"`
-	}
-	_ = json.Unmarshal(payload, &peek)
-	mode := peek.Request.ClientMetadata[attrsModeKey]
-	record := func(ev events.CognitoEventUserPoolsCustomMessage) {
-		var raw map[string]any
-		_ = json.Unmarshal(payload, &raw)
-		l.mu.Lock()
-		l.calls = append(l.calls, attrsInvocation{Function: name, Event: ev, Raw: raw})
-		l.mu.Unlock()
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Amz-Executed-Version", "$LATEST")
-	if mode == attrsModeGarbage {
-		var ev events.CognitoEventUserPoolsCustomMessage
-		_ = json.Unmarshal(payload, &ev)
-		record(ev)
-		_, _ = io.WriteString(w, "this is not JSON")
-		return
-	}
-	h := lambda.NewHandler(func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
-		record(ev)
-		switch mode {
+	l := &attrsLambda{newFakeLambda(t)}
+	custom := lambda.NewHandler(func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+		switch ev.Request.ClientMetadata[attrsModeKey] {
 		case attrsModeError:
 			return ev, errors.New(attrsFunctionError)
 		case attrsModeCustom:
@@ -305,22 +117,31 @@ func (l *attrsLambda) invoke(w http.ResponseWriter, r *http.Request) {
 		}
 		return ev, nil
 	})
-	out, err := h.Invoke(r.Context(), payload)
-	if err != nil {
-		w.Header().Set("X-Amz-Function-Error", "Unhandled")
-		out, _ = json.Marshal(messages.InvokeResponse_Error{Message: err.Error(), Type: "errorString"})
-	}
-	_, _ = w.Write(out)
+	l.handleRaw(attrsFunctionName, func(ctx context.Context, payload []byte) ([]byte, error) {
+		var peek struct {
+			Request struct {
+				ClientMetadata map[string]string `json:"clientMetadata"`
+			} `json:"request"`
+		}
+		_ = json.Unmarshal(payload, &peek)
+		if peek.Request.ClientMetadata[attrsModeKey] == attrsModeGarbage {
+			return []byte("this is not JSON"), nil
+		}
+		return custom.Invoke(ctx, payload)
+	})
+	return l
 }
 
 // For returns the invocations about one user of one pool, oldest first.
 func (l *attrsLambda) For(poolID, userName string) []attrsInvocation {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	var out []attrsInvocation
-	for _, c := range l.calls {
-		if c.Event.UserPoolID == poolID && c.Event.UserName == userName {
-			out = append(out, c)
+	for _, c := range l.invocations(attrsFunctionName) {
+		var ev events.CognitoEventUserPoolsCustomMessage
+		var raw map[string]any
+		_ = json.Unmarshal(c.Payload, &ev)
+		_ = json.Unmarshal(c.Payload, &raw)
+		if ev.UserPoolID == poolID && ev.UserName == userName {
+			out = append(out, attrsInvocation{Function: c.Path, Event: ev, Raw: raw})
 		}
 	}
 	return out
@@ -342,10 +163,9 @@ type attrsEnv struct {
 // Lambda endpoint at a fresh test function (unless opts say otherwise).
 func attrsStart(t *testing.T, b backend, opts ...wireOption) *attrsEnv {
 	t.Helper()
-	st := b.open(t)
 	l := newAttrsLambda(t)
-	w := newWire(t, append([]wireOption{withStore(st), withLambdaEndpoint(l.URL())}, opts...)...)
-	return &attrsEnv{w: w, admin: w.client("us-east-1", noRetry), lambda: l, store: st}
+	w := newWire(t, b, append([]wireOption{withLambdaEndpoint(l.URL)}, opts...)...)
+	return &attrsEnv{w: w, admin: w.client("us-east-1", noRetry), lambda: l, store: w.Store}
 }
 
 // next is a number unique within the environment, for names.
@@ -382,36 +202,6 @@ func (e *attrsEnv) pool(t *testing.T, in *cip.CreateUserPoolInput, clients map[s
 	return p
 }
 
-// attrsRecorder is the SDK's HTTP client, keeping the last response body
-// so that error bodies can be compared with golden files.
-type attrsRecorder struct {
-	mu   sync.Mutex
-	last []byte
-}
-
-func (r *attrsRecorder) Do(req *http.Request) (*http.Response, error) {
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	r.mu.Lock()
-	r.last = body
-	r.mu.Unlock()
-	return resp, nil
-}
-
-func (r *attrsRecorder) lastBody() []byte {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.last
-}
-
 // attrsUser is a confirmed, signed-in user with their own SDK client.
 type attrsUser struct {
 	p        *attrsPool
@@ -420,18 +210,11 @@ type attrsUser struct {
 	Email    string
 	ClientID string
 	c        *cip.Client
-	rec      *attrsRecorder
+	rec      *recorder
 	tokens   *types.AuthenticationResultType
 }
 
 func (u *attrsUser) Access() string { return aws.ToString(u.tokens.AccessToken) }
-
-// newClient is an SDK client that records response bodies and reports the
-// first failure.
-func (e *attrsEnv) newClient() (*cip.Client, *attrsRecorder) {
-	rec := &attrsRecorder{}
-	return e.w.client("us-east-1", noRetry, func(o *cip.Options) { o.HTTPClient = rec }), rec
-}
 
 // attrsUserOpts shapes a new user.
 type attrsUserOpts struct {
@@ -476,7 +259,7 @@ func (p *attrsPool) user(t *testing.T, o attrsUserOpts) *attrsUser {
 	}); err != nil {
 		t.Fatalf("AdminSetUserPassword(%s): %v", u.Username, err)
 	}
-	u.c, u.rec = e.newClient()
+	u.c, u.rec = e.w.recordingClient()
 	u.tokens = u.signIn(t, u.Login)
 	return u
 }
@@ -644,7 +427,7 @@ func (u *attrsUser) unchanged(t *testing.T, before attrsSnapshot) {
 
 // attrsReject asserts the typed error T with exactly msg, HTTP 400, and the
 // response body against testdata/golden_attrs/<golden>.json.
-func attrsReject[T smithy.APIError](t *testing.T, rec *attrsRecorder, err error, msg, golden string) {
+func attrsReject[T smithy.APIError](t *testing.T, rec *recorder, err error, msg, golden string) {
 	t.Helper()
 	wantAPIError[T](t, err, msg)
 	if rec != nil && golden != "" {

@@ -15,7 +15,7 @@ import (
 // refused request writes nothing.
 func TestUpdateUserAttributesChecksTheTokensUser(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newUserEnv(t, withStore(b.open(t)))
+		e := newUserEnv(t, b)
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{Schema: []types.SchemaAttributeType{{
 			Name: aws.String("tier"), AttributeDataType: types.AttributeDataTypeString, Mutable: aws.Bool(true),

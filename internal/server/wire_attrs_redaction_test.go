@@ -388,7 +388,7 @@ func attrsCheckLog(t *testing.T, log string, s attrsSecrets, local bool) {
 // the README) are not in the database files. SQLite only.
 func attrsCheckStored(t *testing.T, st store.Store, s attrsSecrets) {
 	t.Helper()
-	data := attrsStoredBytes(t, st)
+	data := sqliteStoredBytes(t, st)
 	if data == nil {
 		return
 	}
@@ -412,7 +412,7 @@ func TestAttrsRedaction(t *testing.T) {
 			var log attrsLogBuffer
 			e := attrsStart(t, b, withDebugLog(&log, api.ModeLocal, attrsSecretKeys))
 			poolID, clientID := attrsRedactionPool(t, e)
-			c, _ := e.newClient()
+			c, _ := e.w.recordingClient()
 			s := attrsRedactionFlow(t, c, clientID, func(n int) []attrsStoredCode {
 				return attrsCodes(t, e.store, attrsSecretKeys, poolID, n)
 			})
@@ -431,7 +431,7 @@ func TestAttrsRedaction(t *testing.T) {
 			// local-mode server over the same store and keys, stopped
 			// before the secure one starts.
 			t.Run("setup through local mode", func(t *testing.T) {
-				w := newWire(t, withStore(st), withLambdaEndpoint(lambda.URL()), withDebugLog(io.Discard, api.ModeLocal, attrsSecretKeys))
+				w := newWire(t, b, withStore(st), withLambdaEndpoint(lambda.URL), withDebugLog(io.Discard, api.ModeLocal, attrsSecretKeys))
 				e := &attrsEnv{w: w, admin: w.client("us-east-1", noRetry), lambda: lambda, store: st}
 				poolID, clientID = attrsRedactionPool(t, e)
 			})
@@ -440,7 +440,7 @@ func TestAttrsRedaction(t *testing.T) {
 			}
 			var log attrsLogBuffer
 			host, port := startAttrsSMTP(t)
-			w := newWire(t, withStore(st), withLambdaEndpoint(lambda.URL()), withDebugLog(&log, api.ModeSecure, attrsSecretKeys), withSMTP(host, port))
+			w := newWire(t, b, withStore(st), withLambdaEndpoint(lambda.URL), withDebugLog(&log, api.ModeSecure, attrsSecretKeys), withSMTP(host, port))
 			c := w.client("us-east-1", noRetry)
 			if _, err := c.DescribeUserPool(context.Background(), &cip.DescribeUserPoolInput{UserPoolId: aws.String(poolID)}); err == nil {
 				t.Errorf("secure mode accepted an admin call")
@@ -464,7 +464,7 @@ func TestAttrsSecureDelivery(t *testing.T) {
 		var poolID, clientID, username, access string
 		ctx := context.Background()
 		t.Run("setup through local mode", func(t *testing.T) {
-			w := newWire(t, withStore(st), withLambdaEndpoint(lambda.URL()), withDebugLog(io.Discard, api.ModeLocal, attrsSecretKeys))
+			w := newWire(t, b, withStore(st), withLambdaEndpoint(lambda.URL), withDebugLog(io.Discard, api.ModeLocal, attrsSecretKeys))
 			e := &attrsEnv{w: w, admin: w.client("us-east-1", noRetry), lambda: lambda, store: st}
 			p := e.pool(t, &cip.CreateUserPoolInput{
 				AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
@@ -475,8 +475,8 @@ func TestAttrsSecureDelivery(t *testing.T) {
 		if poolID == "" {
 			t.Fatal("setup failed")
 		}
-		w := newWire(t, withStore(st), withLambdaEndpoint(lambda.URL()), withDebugLog(io.Discard, api.ModeSecure, attrsSecretKeys))
-		c, rec := (&attrsEnv{w: w}).newClient()
+		w := newWire(t, b, withStore(st), withLambdaEndpoint(lambda.URL), withDebugLog(io.Discard, api.ModeSecure, attrsSecretKeys))
+		c, rec := w.recordingClient()
 		_, err := c.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{
 			AccessToken: aws.String(access), UserAttributes: attrsList("name", "Bob", "email", attrsEmail(1)),
 		})

@@ -120,7 +120,7 @@ func attrsTriggerTests(t *testing.T, ps *attrsPools) {
 		}
 	})
 	attrsCase(t, "SignUp", func(t *testing.T) {
-		c, _ := p.env.newClient()
+		c, _ := p.env.w.recordingClient()
 		name := fmt.Sprintf("signup%d", p.env.next())
 		email := attrsEmail(p.env.next())
 		meta := map[string]string{attrsModeKey: attrsModeCustom, "k": "v"}

@@ -19,7 +19,7 @@ import (
 
 func TestCustomAuthSRPA(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newTrigEnv(t, withStore(b.open(t)))
+		e := newTrigEnv(t, b)
 		ctx := context.Background()
 		define := e.lambda.handle("define", func(_ context.Context, ev events.CognitoEventUserPoolsDefineAuthChallenge) (events.CognitoEventUserPoolsDefineAuthChallenge, error) {
 			s := ev.Request.Session
@@ -95,7 +95,7 @@ func TestCustomAuthSRPA(t *testing.T) {
 			if err != nil || r2.AuthenticationResult == nil || r2.AuthenticationResult.AccessToken == nil {
 				t.Fatalf("CUSTOM_CHALLENGE = %+v, %v", r2, err)
 			}
-			defs, _ := trigEvents[events.CognitoEventUserPoolsDefineAuthChallenge](t, e.lambda, "define")
+			defs, _ := lambdaEvents[events.CognitoEventUserPoolsDefineAuthChallenge](t, e.lambda, "define")
 			if len(defs) != 3 || len(defs[0].Request.Session) != 1 || defs[0].Request.Session[0].ChallengeName != "SRP_A" || !defs[0].Request.Session[0].ChallengeResult {
 				t.Fatalf("DefineAuthChallenge events = %+v", defs)
 			}
@@ -106,7 +106,7 @@ func TestCustomAuthSRPA(t *testing.T) {
 			if s := defs[2].Request.Session; len(s) != 3 || s[2].ChallengeName != "CUSTOM_CHALLENGE" || !s[2].ChallengeResult {
 				t.Errorf("third DefineAuthChallenge session = %+v", s)
 			}
-			cs, _ := trigEvents[events.CognitoEventUserPoolsCreateAuthChallenge](t, e.lambda, "create")
+			cs, _ := lambdaEvents[events.CognitoEventUserPoolsCreateAuthChallenge](t, e.lambda, "create")
 			if len(cs) != 1 {
 				t.Errorf("%d CreateAuthChallenge calls, want 1", len(cs))
 			}
@@ -114,7 +114,7 @@ func TestCustomAuthSRPA(t *testing.T) {
 		t.Run("wrong password fails", func(t *testing.T) {
 			_, err := verifier(t, "Wr0ngPass!x")
 			wantAPIError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
-			defs, _ := trigEvents[events.CognitoEventUserPoolsDefineAuthChallenge](t, e.lambda, "define")
+			defs, _ := lambdaEvents[events.CognitoEventUserPoolsDefineAuthChallenge](t, e.lambda, "define")
 			if s := defs[len(defs)-1].Request.Session; len(s) != 2 || s[1].ChallengeName != "PASSWORD_VERIFIER" || s[1].ChallengeResult {
 				t.Errorf("last DefineAuthChallenge session = %+v", s)
 			}

@@ -17,7 +17,7 @@ import (
 
 func TestCustomAuthTriggers(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newTrigEnv(t, withStore(b.open(t)))
+		e := newTrigEnv(t, b)
 		ctx := context.Background()
 		define := e.lambda.handle("define", func(_ context.Context, ev events.CognitoEventUserPoolsDefineAuthChallenge) (events.CognitoEventUserPoolsDefineAuthChallenge, error) {
 			switch ev.Request.ClientMetadata[trigMode] {
@@ -96,7 +96,7 @@ func TestCustomAuthTriggers(t *testing.T) {
 			if err != nil || r2.AuthenticationResult == nil || r2.AuthenticationResult.AccessToken == nil {
 				t.Fatalf("right answer = %+v, %v", r2, err)
 			}
-			defs, _ := trigEvents[events.CognitoEventUserPoolsDefineAuthChallenge](t, e.lambda, "define")
+			defs, _ := lambdaEvents[events.CognitoEventUserPoolsDefineAuthChallenge](t, e.lambda, "define")
 			if len(defs) != 3 {
 				t.Fatalf("%d DefineAuthChallenge calls, want 3", len(defs))
 			}
@@ -108,11 +108,11 @@ func TestCustomAuthTriggers(t *testing.T) {
 			if len(s) != 2 || s[0].ChallengeResult || !s[1].ChallengeResult || s[1].ChallengeName != "CUSTOM_CHALLENGE" || s[1].ChallengeMetadata != "ROUND" {
 				t.Errorf("third DefineAuthChallenge session = %+v", s)
 			}
-			vs, _ := trigEvents[events.CognitoEventUserPoolsVerifyAuthChallenge](t, e.lambda, "verify")
+			vs, _ := lambdaEvents[events.CognitoEventUserPoolsVerifyAuthChallenge](t, e.lambda, "verify")
 			if len(vs) != 2 || vs[0].TriggerSource != "VerifyAuthChallengeResponse_Authentication" || vs[0].Request.PrivateChallengeParameters["answer"] != "4" {
 				t.Errorf("VerifyAuthChallengeResponse events = %+v", vs)
 			}
-			cs, _ := trigEvents[events.CognitoEventUserPoolsCreateAuthChallenge](t, e.lambda, "create")
+			cs, _ := lambdaEvents[events.CognitoEventUserPoolsCreateAuthChallenge](t, e.lambda, "create")
 			if len(cs) != 2 || cs[0].TriggerSource != "CreateAuthChallenge_Authentication" || cs[0].Request.ChallengeName != "CUSTOM_CHALLENGE" {
 				t.Errorf("CreateAuthChallenge events = %+v", cs)
 			}
@@ -197,7 +197,7 @@ func TestCustomAuthTriggers(t *testing.T) {
 				ExplicitAuthFlows:          []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowCustomAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
 				PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled,
 			})
-			before, _ := trigEvents[events.CognitoEventUserPoolsDefineAuthChallenge](t, e.lambda, "define")
+			before, _ := lambdaEvents[events.CognitoEventUserPoolsDefineAuthChallenge](t, e.lambda, "define")
 			out, err := e.admin.InitiateAuth(ctx, &cip.InitiateAuthInput{
 				ClientId: hide.ClientId, AuthFlow: types.AuthFlowTypeCustomAuth, AuthParameters: map[string]string{"USERNAME": "nobody"},
 			})
@@ -210,7 +210,7 @@ func TestCustomAuthTriggers(t *testing.T) {
 				ChallengeResponses: map[string]string{"USERNAME": "nobody", "ANSWER": "4"},
 			})
 			wantAPIError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
-			defs, raws := trigEvents[events.CognitoEventUserPoolsDefineAuthChallenge](t, e.lambda, "define")
+			defs, raws := lambdaEvents[events.CognitoEventUserPoolsDefineAuthChallenge](t, e.lambda, "define")
 			if len(defs) != len(before)+2 {
 				t.Fatalf("%d DefineAuthChallenge calls, want 2", len(defs)-len(before))
 			}
@@ -225,8 +225,8 @@ func TestCustomAuthTriggers(t *testing.T) {
 			if req, _ := raws[len(raws)-1]["request"].(map[string]any); req["userNotFound"] != true {
 				t.Errorf("raw request = %v, want userNotFound true", req)
 			}
-			cs, _ := trigEvents[events.CognitoEventUserPoolsCreateAuthChallenge](t, e.lambda, "create")
-			vs, _ := trigEvents[events.CognitoEventUserPoolsVerifyAuthChallenge](t, e.lambda, "verify")
+			cs, _ := lambdaEvents[events.CognitoEventUserPoolsCreateAuthChallenge](t, e.lambda, "create")
+			vs, _ := lambdaEvents[events.CognitoEventUserPoolsVerifyAuthChallenge](t, e.lambda, "verify")
 			if !cs[len(cs)-1].Request.UserNotFound || !vs[len(vs)-1].Request.UserNotFound {
 				t.Errorf("CreateAuthChallenge / VerifyAuthChallengeResponse userNotFound = %v / %v, want true",
 					cs[len(cs)-1].Request.UserNotFound, vs[len(vs)-1].Request.UserNotFound)

@@ -39,7 +39,7 @@ const (
 
 func newEnumEnv(t *testing.T, b backend) *enumEnv {
 	t.Helper()
-	e := &enumEnv{userEnv: newUserEnv(t, withStore(b.open(t)), withClock(userFrozenClock()))}
+	e := &enumEnv{userEnv: newUserEnv(t, b, withClock(userFrozenClock()))}
 	ctx := context.Background()
 	e.poolID = e.newPool(t, &cip.CreateUserPoolInput{
 		UsernameAttributes:     []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
@@ -230,7 +230,7 @@ func sortedKeys(m map[string]string) []string {
 // for a login that names no user take, as distributions of interleaved
 // samples: their medians and 75th percentiles must agree within a factor.
 func TestEnumerationTiming(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b backend) {
+	eachBackendSerial(t, func(t *testing.T, b backend) {
 		e := newEnumEnv(t, b)
 		ctx := context.Background()
 		srpA := newUserSRPClient(t).srpA() // made once: the client's work is not measured

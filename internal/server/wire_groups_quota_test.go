@@ -19,7 +19,7 @@ import (
 // membership again at the quota is still no error.
 func TestGroupQuotas(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newUserEnv(t, withStore(b.open(t)))
+		e := newUserEnv(t, b)
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		e.confirmedUser(t, poolID, "alice", userPassword)

@@ -117,7 +117,7 @@ func usernames(us []types.UserType) []string {
 func TestGroupsCRUD(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		clk := newFakeClock()
-		e := newUserEnv(t, withStore(b.open(t)), withClock(clk))
+		e := newUserEnv(t, b, withClock(clk))
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		created := clk.Now().Truncate(time.Millisecond)
@@ -214,7 +214,7 @@ func TestGroupsCRUD(t *testing.T) {
 // ResourceNotFoundException with the pool's id.
 func TestGroupsMissingPool(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newUserEnv(t, withStore(b.open(t)))
+		e := newUserEnv(t, b)
 		ctx := context.Background()
 		const id = "us-east-1_XXXXXXXXX"
 		pool, group, user := aws.String(id), aws.String("admins"), aws.String("alice")
@@ -264,7 +264,7 @@ func TestGroupsMissingPool(t *testing.T) {
 // and the last page has no NextToken.
 func TestListGroupsPagination(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newUserEnv(t, withStore(b.open(t)))
+		e := newUserEnv(t, b)
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		other := e.newPool(t, &cip.CreateUserPoolInput{PoolName: aws.String("other")})
@@ -330,7 +330,7 @@ func TestListGroupsPagination(t *testing.T) {
 // twice; both lists paged; Cognito's errors for a missing user or group.
 func TestGroupMemberships(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newUserEnv(t, withStore(b.open(t)))
+		e := newUserEnv(t, b)
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail}})
 		for _, name := range []string{"bob", "alice", "carol", "Dave"} {
@@ -454,7 +454,7 @@ func TestGroupMemberships(t *testing.T) {
 // created again with the same name starts with none.
 func TestGroupMembershipsGoWithUserAndGroup(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newUserEnv(t, withStore(b.open(t)))
+		e := newUserEnv(t, b)
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		for _, name := range []string{"alice", "bob"} {

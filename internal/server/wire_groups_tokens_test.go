@@ -72,7 +72,7 @@ func claimStrings(t *testing.T, claims map[string]any, name string) []string {
 // Cognito's places. A refresh reflects the memberships of its moment.
 func TestGroupTokenClaims(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newUserEnv(t, withStore(b.open(t)))
+		e := newUserEnv(t, b)
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		client := aws.ToString(e.newClient(t, poolID, nil).ClientId)

@@ -21,7 +21,7 @@ import (
 // (ListUserPoolClients, ListUserPools) refuse 0 at validation.
 func TestListLimitZero(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newUserEnv(t, withStore(b.open(t)))
+		e := newUserEnv(t, b)
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		pool := aws.String(poolID)

@@ -19,7 +19,7 @@ import (
 // a medium the request names; booleans take any case.
 func TestMeasuredAdminCreateUserDelivery(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newUserEnv(t, withStore(b.open(t)))
+		e := newUserEnv(t, b)
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{
 			Schema: []types.SchemaAttributeType{{Name: aws.String("flag"), AttributeDataType: types.AttributeDataTypeBoolean, Mutable: aws.Bool(true)}},
@@ -129,7 +129,7 @@ func TestMeasuredAdminCreateUserDelivery(t *testing.T) {
 func TestMeasuredTotpSetupUnanswered(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		clk := userFrozenClock()
-		e := newUserEnv(t, withStore(b.open(t)), withClock(clk))
+		e := newUserEnv(t, b, withClock(clk))
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		e.setPoolMfa(t, poolID, types.UserPoolMfaTypeOn)
@@ -182,7 +182,7 @@ func TestMeasuredTotpSetupUnanswered(t *testing.T) {
 // §8.4–8.8: the checks and texts of sign-in AWS was recorded answering.
 func TestMeasuredSignInTexts(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newUserEnv(t, withStore(b.open(t)))
+		e := newUserEnv(t, b)
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		clientID := aws.ToString(e.newClient(t, poolID, nil).ClientId)
@@ -249,7 +249,7 @@ func TestMeasuredSignInTexts(t *testing.T) {
 func TestMeasuredSRPTimestamp(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		clk := &fakeClock{now: time.Date(2026, 9, 5, 8, 4, 3, 0, time.UTC)} // Saturday 5 September
-		e := newUserEnv(t, withStore(b.open(t)), withClock(clk))
+		e := newUserEnv(t, b, withClock(clk))
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		clientID := aws.ToString(e.newClient(t, poolID, nil).ClientId)
@@ -295,8 +295,8 @@ func TestMeasuredSRPTimestamp(t *testing.T) {
 func TestMeasuredPreTokenGenerationConfig(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
-		l := newTrigLambda(t)
-		w := newWire(t, withStore(b.open(t)), withLambdaEndpoint(l.srv.URL))
+		l := newFakeLambda(t)
+		w := newWire(t, b, withLambdaEndpoint(l.URL))
 		e := &trigEnv{w: w, admin: w.client("us-east-1", noRetry), lambda: l}
 		v2 := l.handle("pretoken-v2only", func(_ context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
 			ev.Response.ClaimsAndScopeOverrideDetails = events.ClaimsAndScopeOverrideDetailsV2_0{
@@ -323,7 +323,7 @@ func TestMeasuredPreTokenGenerationConfig(t *testing.T) {
 		if err != nil {
 			t.Fatalf("InitiateAuth: %v", err)
 		}
-		evs, raw := trigEvents[events.CognitoEventUserPoolsPreTokenGenV2_0](t, l, "pretoken-v2only")
+		evs, raw := lambdaEvents[events.CognitoEventUserPoolsPreTokenGenV2_0](t, l, "pretoken-v2only")
 		if len(evs) != 1 || evs[0].Version != "2" {
 			t.Fatalf("the V2 function ran %d times (versions %v), want once with the V2 event", len(evs), raw)
 		}
@@ -354,7 +354,7 @@ func TestMeasuredPreTokenGenerationConfig(t *testing.T) {
 // schema prefix, on every path that takes attributes.
 func TestMeasuredContactFormatTexts(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newUserEnv(t, withStore(b.open(t)))
+		e := newUserEnv(t, b)
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		clientID := aws.ToString(e.newClient(t, poolID, nil).ClientId)
@@ -383,7 +383,7 @@ func TestMeasuredContactFormatTexts(t *testing.T) {
 // App-client rules with AWS's recorded texts (the evidence sweep of issue 11).
 func TestMeasuredClientRules(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newUserEnv(t, withStore(b.open(t)))
+		e := newUserEnv(t, b)
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		create := func(edit func(*cip.CreateUserPoolClientInput)) error {
@@ -450,7 +450,7 @@ func TestMeasuredClientRules(t *testing.T) {
 // no code verifies (aws-amplify/amplify-js#3652).
 func TestMeasuredVerificationTexts(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newUserEnv(t, withStore(b.open(t)))
+		e := newUserEnv(t, b)
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		clientID := aws.ToString(e.newClient(t, poolID, nil).ClientId)
@@ -470,7 +470,7 @@ func TestMeasuredVerificationTexts(t *testing.T) {
 // Knowledge Center on migration trigger errors), and nothing is created.
 func TestMeasuredMigrationRefusals(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newTrigEnv(t, withStore(b.open(t)))
+		e := newTrigEnv(t, b)
 		ctx := context.Background()
 		arn := e.lambda.handle("migrate-bad", func(_ context.Context, ev map[string]any) (map[string]any, error) {
 			switch ev["userName"] {

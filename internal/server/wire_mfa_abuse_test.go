@@ -39,7 +39,7 @@ func (e *userEnv) verifiedToken(t *testing.T, clk *fakeClock, clientID, username
 func TestMfaSetupNeedsThisSignInsVerification(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		clk := userFrozenClock()
-		e := newUserEnv(t, withStore(b.open(t)), withClock(clk))
+		e := newUserEnv(t, b, withClock(clk))
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		e.setPoolMfa(t, poolID, types.UserPoolMfaTypeOptional)
@@ -90,7 +90,7 @@ func TestMfaSetupNeedsThisSignInsVerification(t *testing.T) {
 func TestMfaWrongCodesLockOut(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		clk := userFrozenClock()
-		e := newUserEnv(t, withStore(b.open(t)), withClock(clk))
+		e := newUserEnv(t, b, withClock(clk))
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		e.setPoolMfa(t, poolID, types.UserPoolMfaTypeOptional)
@@ -127,7 +127,7 @@ func TestMfaWrongCodesLockOut(t *testing.T) {
 func TestMfaSecretHashBeforeCode(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		clk := userFrozenClock()
-		e := newUserEnv(t, withStore(b.open(t)), withClock(clk))
+		e := newUserEnv(t, b, withClock(clk))
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		e.setPoolMfa(t, poolID, types.UserPoolMfaTypeOptional)

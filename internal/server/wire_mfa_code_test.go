@@ -13,7 +13,7 @@ import (
 func TestMfaSmsAndEmailCodes(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		clk := userFrozenClock()
-		e := newUserEnv(t, withStore(b.open(t)), withClock(clk))
+		e := newUserEnv(t, b, withClock(clk))
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		if _, err := e.c.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{

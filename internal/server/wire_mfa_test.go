@@ -29,7 +29,7 @@ func (e *userEnv) setPoolMfa(t *testing.T, poolID string, mode types.UserPoolMfa
 
 func TestMfaPoolConfig(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newUserEnv(t, withStore(b.open(t)))
+		e := newUserEnv(t, b)
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		got, err := e.c.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: aws.String(poolID)})
@@ -97,7 +97,7 @@ func mfaClient(in *cip.CreateUserPoolClientInput) {
 func TestMfaSoftwareTokenOptional(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		clk := userFrozenClock()
-		e := newUserEnv(t, withStore(b.open(t)), withClock(clk))
+		e := newUserEnv(t, b, withClock(clk))
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		e.setPoolMfa(t, poolID, types.UserPoolMfaTypeOptional)
@@ -185,7 +185,7 @@ func TestMfaSoftwareTokenOptional(t *testing.T) {
 func TestMfaRequiredSetup(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		clk := userFrozenClock()
-		e := newUserEnv(t, withStore(b.open(t)), withClock(clk))
+		e := newUserEnv(t, b, withClock(clk))
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		e.setPoolMfa(t, poolID, types.UserPoolMfaTypeOn)

@@ -16,7 +16,7 @@ import (
 
 func TestUserMigrationTrigger(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newTrigEnv(t, withStore(b.open(t)))
+		e := newTrigEnv(t, b)
 		ctx := context.Background()
 		arn := e.lambda.handle("migrate", func(_ context.Context, ev events.CognitoEventUserPoolsMigrateUser) (events.CognitoEventUserPoolsMigrateUser, error) {
 			mode := ev.CognitoEventUserPoolsMigrateUserRequest.ClientMetadata[trigMode]
@@ -45,7 +45,7 @@ func TestUserMigrationTrigger(t *testing.T) {
 			})
 		}
 		calls := func() int {
-			evs, _ := trigEvents[events.CognitoEventUserPoolsMigrateUser](t, e.lambda, "migrate")
+			evs, _ := lambdaEvents[events.CognitoEventUserPoolsMigrateUser](t, e.lambda, "migrate")
 			return len(evs)
 		}
 
@@ -54,7 +54,7 @@ func TestUserMigrationTrigger(t *testing.T) {
 			if err != nil || out.AuthenticationResult == nil || aws.ToString(out.AuthenticationResult.AccessToken) == "" {
 				t.Fatalf("InitiateAuth = %+v, %v; want tokens", out, err)
 			}
-			evs, raws := trigEvents[events.CognitoEventUserPoolsMigrateUser](t, e.lambda, "migrate")
+			evs, raws := lambdaEvents[events.CognitoEventUserPoolsMigrateUser](t, e.lambda, "migrate")
 			ev, raw := evs[len(evs)-1], raws[len(raws)-1]
 			if ev.TriggerSource != "UserMigration_Authentication" || ev.UserName != "ann" || ev.UserPoolID != poolID || ev.CallerContext.ClientID != clientID {
 				t.Errorf("header = %+v", ev.CognitoEventUserPoolsHeader)
@@ -106,7 +106,7 @@ func TestUserMigrationTrigger(t *testing.T) {
 			if err != nil || out.CodeDeliveryDetails == nil {
 				t.Fatalf("ForgotPassword = %+v, %v; want a code sent", out, err)
 			}
-			evs, raws := trigEvents[events.CognitoEventUserPoolsMigrateUser](t, e.lambda, "migrate")
+			evs, raws := lambdaEvents[events.CognitoEventUserPoolsMigrateUser](t, e.lambda, "migrate")
 			ev, raw := evs[len(evs)-1], raws[len(raws)-1]
 			if ev.TriggerSource != "UserMigration_ForgotPassword" || ev.UserName != "dan" || ev.CognitoEventUserPoolsMigrateUserRequest.ClientMetadata["k"] != "f" {
 				t.Errorf("event = %+v", ev)
@@ -143,7 +143,7 @@ func TestUserMigrationTrigger(t *testing.T) {
 // this function answers with a map.
 func TestUserMigrationEnablesSMSMFA(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newTrigEnv(t, withStore(b.open(t)))
+		e := newTrigEnv(t, b)
 		ctx := context.Background()
 		arn := e.lambda.handle("migrate-mfa", func(_ context.Context, ev map[string]any) (map[string]any, error) {
 			phone := map[string]any{"phone_number": "+15555550100"}

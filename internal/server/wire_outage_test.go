@@ -12,7 +12,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -24,7 +23,6 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/cognate/cognate/internal/server"
 	"github.com/cognate/cognate/internal/store/sqlstore"
 )
 
@@ -47,96 +45,92 @@ func (s *syncBuffer) String() string {
 }
 
 func TestOutageIsNoTokenError(t *testing.T) {
-	admin := os.Getenv("COGNATE_TEST_POSTGRES_DSN")
-	if admin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("COGNATE_TEST_POSTGRES_DSN is not set and CI=true")
+	postgresOnly(t, func(t *testing.T, b backend) {
+		admin := needPostgres(t)
+		dsn := postgresDatabase(t)
+		u, _ := url.Parse(dsn)
+		dbName := strings.TrimPrefix(u.Path, "/")
+		st, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{})
+		if err != nil {
+			t.Fatalf("sqlstore.Open: %v", err)
 		}
-		t.Skip("COGNATE_TEST_POSTGRES_DSN is not set: the outage test needs a PostgreSQL server it can cut off")
-	}
-	dsn := attrsPostgresDatabase(t, admin)
-	u, _ := url.Parse(dsn)
-	dbName := strings.TrimPrefix(u.Path, "/")
-	st, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{})
-	if err != nil {
-		t.Fatalf("sqlstore.Open: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	logs := &syncBuffer{}
-	e := newUserEnv(t, withStore(st), func(cfg *server.Config) { cfg.Logger = slog.New(slog.NewJSONHandler(logs, nil)) })
-	ctx := context.Background()
-	poolID := e.newPool(t, &cip.CreateUserPoolInput{})
-	clientID := aws.ToString(e.newClient(t, poolID, nil).ClientId)
-	e.confirmedUser(t, poolID, "ops", userPassword)
-	tok := e.signIn(t, clientID, "ops", userPassword)
+		t.Cleanup(func() { _ = st.Close() })
+		logs := &syncBuffer{}
+		e := newUserEnv(t, b, withStore(st), withLogger(slog.New(slog.NewJSONHandler(logs, nil))))
+		ctx := context.Background()
+		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
+		clientID := aws.ToString(e.newClient(t, poolID, nil).ClientId)
+		e.confirmedUser(t, poolID, "ops", userPassword)
+		tok := e.signIn(t, clientID, "ops", userPassword)
 
-	adminDB, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = adminDB.Close() })
-	cut := func(allow bool) {
-		t.Helper()
-		if _, err := adminDB.ExecContext(ctx, "ALTER DATABASE "+dbName+" ALLOW_CONNECTIONS "+map[bool]string{true: "true", false: "false"}[allow]); err != nil {
-			t.Fatalf("ALTER DATABASE: %v", err)
+		adminDB, err := sql.Open("pgx", admin)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if !allow {
-			if _, err := adminDB.ExecContext(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", dbName); err != nil {
-				t.Fatalf("terminate backends: %v", err)
+		t.Cleanup(func() { _ = adminDB.Close() })
+		cut := func(allow bool) {
+			t.Helper()
+			if _, err := adminDB.ExecContext(ctx, "ALTER DATABASE "+dbName+" ALLOW_CONNECTIONS "+map[bool]string{true: "true", false: "false"}[allow]); err != nil {
+				t.Fatalf("ALTER DATABASE: %v", err)
+			}
+			if !allow {
+				if _, err := adminDB.ExecContext(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", dbName); err != nil {
+					t.Fatalf("terminate backends: %v", err)
+				}
 			}
 		}
-	}
-	cut(false)
-	t.Cleanup(func() {
-		_, _ = adminDB.ExecContext(context.Background(), "ALTER DATABASE "+dbName+" ALLOW_CONNECTIONS true")
+		cut(false)
+		t.Cleanup(func() {
+			_, _ = adminDB.ExecContext(context.Background(), "ALTER DATABASE "+dbName+" ALLOW_CONNECTIONS true")
+		})
+		// Past the one-second cache of app clients, so that the client is read
+		// from the database again, as it is on a fresh instance.
+		time.Sleep(1100 * time.Millisecond)
+
+		calls := map[string]func() error{
+			"GetUser": func() error { _, err := e.getUser(aws.ToString(tok.AccessToken)); return err },
+			"UpdateUserAttributes": func() error {
+				_, err := e.c.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{AccessToken: tok.AccessToken, UserAttributes: userAttrs("name", "Ops")})
+				return err
+			},
+			"ChangePassword": func() error {
+				_, err := e.c.ChangePassword(ctx, &cip.ChangePasswordInput{AccessToken: tok.AccessToken, PreviousPassword: aws.String(userPassword), ProposedPassword: aws.String("N3w-Passw0rd!")})
+				return err
+			},
+			"GlobalSignOut": func() error {
+				_, err := e.c.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: tok.AccessToken})
+				return err
+			},
+		}
+		for name, call := range calls {
+			err := call()
+			var ie *types.InternalErrorException
+			var re *smithyhttp.ResponseError
+			if !errors.As(err, &ie) || !errors.As(err, &re) || re.HTTPStatusCode() != 500 {
+				t.Errorf("%s during the outage: %v, want InternalErrorException with HTTP 500", name, err)
+				continue
+			}
+			var ae smithy.APIError
+			errors.As(err, &ae)
+			// The message carries the request id, which the log line names.
+			id := ae.ErrorMessage()[strings.LastIndex(ae.ErrorMessage(), " ")+1:]
+			id = strings.TrimSuffix(id, ").")
+			if !strings.Contains(logs.String(), id) {
+				t.Errorf("%s: the log has no line for request %s:\n%s", name, id, logs.String())
+			}
+		}
+
+		cut(true)
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			_, err := e.getUser(aws.ToString(tok.AccessToken))
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("GetUser after the outage: %v", err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
-	// Past the one-second cache of app clients, so that the client is read
-	// from the database again, as it is on a fresh instance.
-	time.Sleep(1100 * time.Millisecond)
-
-	calls := map[string]func() error{
-		"GetUser": func() error { _, err := e.getUser(aws.ToString(tok.AccessToken)); return err },
-		"UpdateUserAttributes": func() error {
-			_, err := e.c.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{AccessToken: tok.AccessToken, UserAttributes: userAttrs("name", "Ops")})
-			return err
-		},
-		"ChangePassword": func() error {
-			_, err := e.c.ChangePassword(ctx, &cip.ChangePasswordInput{AccessToken: tok.AccessToken, PreviousPassword: aws.String(userPassword), ProposedPassword: aws.String("N3w-Passw0rd!")})
-			return err
-		},
-		"GlobalSignOut": func() error {
-			_, err := e.c.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: tok.AccessToken})
-			return err
-		},
-	}
-	for name, call := range calls {
-		err := call()
-		var ie *types.InternalErrorException
-		var re *smithyhttp.ResponseError
-		if !errors.As(err, &ie) || !errors.As(err, &re) || re.HTTPStatusCode() != 500 {
-			t.Errorf("%s during the outage: %v, want InternalErrorException with HTTP 500", name, err)
-			continue
-		}
-		var ae smithy.APIError
-		errors.As(err, &ae)
-		// The message carries the request id, which the log line names.
-		id := ae.ErrorMessage()[strings.LastIndex(ae.ErrorMessage(), " ")+1:]
-		id = strings.TrimSuffix(id, ").")
-		if !strings.Contains(logs.String(), id) {
-			t.Errorf("%s: the log has no line for request %s:\n%s", name, id, logs.String())
-		}
-	}
-
-	cut(true)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		_, err := e.getUser(aws.ToString(tok.AccessToken))
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GetUser after the outage: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }

@@ -44,8 +44,8 @@ func TestPreTokenGenerationTrigger(t *testing.T) {
 func testPreTokenGenerationTrigger(t *testing.T, b backend) {
 	ctx := context.Background()
 	counting := &refreshCountingStore{Store: b.open(t)}
-	l := newTrigLambda(t)
-	w := newWire(t, withStore(counting), withLambdaEndpoint(l.srv.URL))
+	l := newFakeLambda(t)
+	w := newWire(t, b, withStore(counting), withLambdaEndpoint(l.URL))
 	e := &trigEnv{w: w, admin: w.client("us-east-1", noRetry), lambda: l}
 
 	v1 := l.handle("pretoken-v1", func(_ context.Context, ev events.CognitoEventUserPoolsPreTokenGen) (events.CognitoEventUserPoolsPreTokenGen, error) {
@@ -139,7 +139,7 @@ func testPreTokenGenerationTrigger(t *testing.T, b backend) {
 			t.Fatalf("REFRESH_TOKEN_AUTH: %v", err)
 		}
 		checkV1(t, ref.AuthenticationResult)
-		evs, raws := trigEvents[events.CognitoEventUserPoolsPreTokenGen](t, l, "pretoken-v1")
+		evs, raws := lambdaEvents[events.CognitoEventUserPoolsPreTokenGen](t, l, "pretoken-v1")
 		if len(evs) != 2 {
 			t.Fatalf("%d PreTokenGeneration calls, want 2", len(evs))
 		}
@@ -204,7 +204,7 @@ func testPreTokenGenerationTrigger(t *testing.T, b backend) {
 			access["client_id"] != client2 || access["username"] != "bob" || access["scope"] != "api/read" {
 			t.Errorf("access token = %v", access)
 		}
-		evs, _ := trigEvents[events.CognitoEventUserPoolsPreTokenGenV2_0](t, l, "pretoken-v2")
+		evs, _ := lambdaEvents[events.CognitoEventUserPoolsPreTokenGenV2_0](t, l, "pretoken-v2")
 		if len(evs) != 1 || evs[0].TriggerSource != "TokenGeneration_Authentication" ||
 			!reflect.DeepEqual(evs[0].Request.Scopes, []string{"aws.cognito.signin.user.admin"}) {
 			t.Errorf("V2 events = %+v", evs)
@@ -223,7 +223,7 @@ func testPreTokenGenerationTrigger(t *testing.T, b backend) {
 		if a := userJWTClaims(t, aws.ToString(got.AuthenticationResult.AccessToken)); a["tenant"] != "t1" || a["scope"] != "api/read" {
 			t.Errorf("refreshed access token = %v", a)
 		}
-		evs, _ = trigEvents[events.CognitoEventUserPoolsPreTokenGenV2_0](t, l, "pretoken-v2")
+		evs, _ = lambdaEvents[events.CognitoEventUserPoolsPreTokenGenV2_0](t, l, "pretoken-v2")
 		if len(evs) != 2 || evs[1].TriggerSource != "TokenGeneration_RefreshTokens" {
 			t.Errorf("V2 events after refresh = %+v", evs)
 		}

@@ -15,7 +15,7 @@ import (
 
 func TestRefreshRotationInParallel(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newUserEnv(t, withStore(b.open(t)), withClock(userFrozenClock()))
+		e := newUserEnv(t, b, withClock(userFrozenClock()))
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{})
 		client := func(grace int32) string {

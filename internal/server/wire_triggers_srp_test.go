@@ -16,7 +16,7 @@ import (
 
 func TestAuthenticationTriggersSRP(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newTrigEnv(t, withStore(b.open(t)))
+		e := newTrigEnv(t, b)
 		ctx := context.Background()
 		pre := e.lambda.handle("pre-auth", func(_ context.Context, ev events.CognitoEventUserPoolsPreAuthentication) (events.CognitoEventUserPoolsPreAuthentication, error) {
 			if ev.UserName == "blocked" {
@@ -50,11 +50,11 @@ func TestAuthenticationTriggersSRP(t *testing.T) {
 		if err != nil || out.AuthenticationResult == nil {
 			t.Fatalf("USER_SRP_AUTH = %+v, %v", out, err)
 		}
-		pres, _ := trigEvents[events.CognitoEventUserPoolsPreAuthentication](t, e.lambda, "pre-auth")
+		pres, _ := lambdaEvents[events.CognitoEventUserPoolsPreAuthentication](t, e.lambda, "pre-auth")
 		if len(pres) != 1 || pres[0].TriggerSource != "PreAuthentication_Authentication" || pres[0].UserName != "ann" {
 			t.Errorf("PreAuthentication events = %+v", pres)
 		}
-		posts, _ := trigEvents[events.CognitoEventUserPoolsPostAuthentication](t, e.lambda, "post-auth")
+		posts, _ := lambdaEvents[events.CognitoEventUserPoolsPostAuthentication](t, e.lambda, "post-auth")
 		if len(posts) != 1 || posts[0].TriggerSource != "PostAuthentication_Authentication" || posts[0].UserName != "ann" {
 			t.Errorf("PostAuthentication events = %+v", posts)
 		}

@@ -6,19 +6,11 @@ package server_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -28,85 +20,16 @@ import (
 // test function answers.
 const trigMode = "trig-mode"
 
-// trigLambda serves Go handlers by function name over the Invoke API and
-// records each payload.
-type trigLambda struct {
-	srv *httptest.Server
-
-	mu       sync.Mutex
-	handlers map[string]lambda.Handler
-	calls    map[string][][]byte // function name → payloads
-}
-
-func newTrigLambda(t *testing.T) *trigLambda {
-	t.Helper()
-	l := &trigLambda{handlers: map[string]lambda.Handler{}, calls: map[string][][]byte{}}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", func(w http.ResponseWriter, r *http.Request) {
-		name := r.PathValue("name") // the function's ARN or name
-		if _, after, ok := strings.Cut(name, ":function:"); ok {
-			name = after
-		}
-		payload, _ := io.ReadAll(r.Body)
-		l.mu.Lock()
-		h := l.handlers[name]
-		l.calls[name] = append(l.calls[name], payload)
-		l.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		if h == nil {
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = io.WriteString(w, `{"Type":"User","message":"Function not found"}`)
-			return
-		}
-		out, err := h.Invoke(r.Context(), payload)
-		if err != nil {
-			w.Header().Set("X-Amz-Function-Error", "Unhandled")
-			out, _ = json.Marshal(messages.InvokeResponse_Error{Message: err.Error(), Type: "errorString"})
-		}
-		_, _ = w.Write(out)
-	})
-	l.srv = httptest.NewServer(mux)
-	t.Cleanup(l.srv.Close)
-	return l
-}
-
-func (l *trigLambda) handle(name string, fn any) string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.handlers[name] = lambda.NewHandler(fn)
-	return "arn:aws:lambda:us-east-1:" + testAccount + ":function:" + name
-}
-
-// events returns the payloads function name received, decoded into T.
-func trigEvents[T any](t *testing.T, l *trigLambda, name string) ([]T, []map[string]any) {
-	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var evs []T
-	var raws []map[string]any
-	for _, p := range l.calls[name] {
-		var ev T
-		var raw map[string]any
-		if err := json.Unmarshal(p, &ev); err != nil {
-			t.Fatalf("%s event does not decode into %T: %v", name, ev, err)
-		}
-		_ = json.Unmarshal(p, &raw)
-		evs = append(evs, ev)
-		raws = append(raws, raw)
-	}
-	return evs, raws
-}
-
 type trigEnv struct {
 	w      *wire
 	admin  *cip.Client
-	lambda *trigLambda
+	lambda *fakeLambda
 	n      int
 }
 
-func newTrigEnv(t *testing.T, opts ...wireOption) *trigEnv {
-	l := newTrigLambda(t)
-	w := newWire(t, append(opts, withLambdaEndpoint(l.srv.URL))...)
+func newTrigEnv(t *testing.T, b backend, opts ...wireOption) *trigEnv {
+	l := newFakeLambda(t)
+	w := newWire(t, b, append(opts, withLambdaEndpoint(l.URL))...)
 	return &trigEnv{w: w, admin: w.client("us-east-1", noRetry), lambda: l}
 }
 
@@ -152,7 +75,7 @@ func trigAttr(out *cip.AdminGetUserOutput, name string) string {
 
 func TestPreSignUpTrigger(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newTrigEnv(t, withStore(b.open(t)))
+		e := newTrigEnv(t, b)
 		ctx := context.Background()
 		arn := e.lambda.handle("pre-sign-up", func(_ context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
 			switch ev.Request.ClientMetadata[trigMode] {
@@ -177,7 +100,7 @@ func TestPreSignUpTrigger(t *testing.T) {
 			if out.UserConfirmed || out.CodeDeliveryDetails == nil {
 				t.Errorf("UserConfirmed = %v, CodeDeliveryDetails = %v; want false and a code sent", out.UserConfirmed, out.CodeDeliveryDetails)
 			}
-			evs, raws := trigEvents[events.CognitoEventUserPoolsPreSignup](t, e.lambda, "pre-sign-up")
+			evs, raws := lambdaEvents[events.CognitoEventUserPoolsPreSignup](t, e.lambda, "pre-sign-up")
 			ev, raw := evs[len(evs)-1], raws[len(raws)-1]
 			if ev.TriggerSource != "PreSignUp_SignUp" || ev.UserPoolID != poolID || ev.UserName != "ann" || ev.CallerContext.ClientID != clientID || ev.Version != "1" || ev.Region != "us-east-1" {
 				t.Errorf("header = %+v", ev.CognitoEventUserPoolsHeader)
@@ -246,7 +169,7 @@ func TestPreSignUpTrigger(t *testing.T) {
 			if err != nil {
 				t.Fatalf("AdminCreateUser: %v", err)
 			}
-			evs, raws := trigEvents[events.CognitoEventUserPoolsPreSignup](t, e.lambda, "pre-sign-up")
+			evs, raws := lambdaEvents[events.CognitoEventUserPoolsPreSignup](t, e.lambda, "pre-sign-up")
 			ev, raw := evs[len(evs)-1], raws[len(raws)-1]
 			if ev.TriggerSource != "PreSignUp_AdminCreateUser" || ev.CallerContext.ClientID != "CLIENT_ID_NOT_APPLICABLE" || ev.UserName != "eve" {
 				t.Errorf("header = %+v", ev.CognitoEventUserPoolsHeader)
@@ -271,7 +194,7 @@ func TestPreSignUpTrigger(t *testing.T) {
 
 func TestPostConfirmationTrigger(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newTrigEnv(t, withStore(b.open(t)))
+		e := newTrigEnv(t, b)
 		ctx := context.Background()
 		arn := e.lambda.handle("post-confirmation", func(_ context.Context, ev events.CognitoEventUserPoolsPostConfirmation) (events.CognitoEventUserPoolsPostConfirmation, error) {
 			if ev.Request.ClientMetadata[trigMode] == "error" {
@@ -298,7 +221,7 @@ func TestPostConfirmationTrigger(t *testing.T) {
 			}); err != nil {
 				t.Fatalf("ConfirmSignUp: %v", err)
 			}
-			evs, raws := trigEvents[events.CognitoEventUserPoolsPostConfirmation](t, e.lambda, "post-confirmation")
+			evs, raws := lambdaEvents[events.CognitoEventUserPoolsPostConfirmation](t, e.lambda, "post-confirmation")
 			if len(evs) != 1 {
 				t.Fatalf("%d calls, want 1", len(evs))
 			}
@@ -338,7 +261,7 @@ func TestPostConfirmationTrigger(t *testing.T) {
 			}); err != nil {
 				t.Fatalf("ConfirmForgotPassword: %v", err)
 			}
-			evs, _ := trigEvents[events.CognitoEventUserPoolsPostConfirmation](t, e.lambda, "post-confirmation")
+			evs, _ := lambdaEvents[events.CognitoEventUserPoolsPostConfirmation](t, e.lambda, "post-confirmation")
 			ev := evs[len(evs)-1]
 			if ev.TriggerSource != "PostConfirmation_ConfirmForgotPassword" || ev.UserName != "ann" || ev.Request.ClientMetadata["k"] != "w" {
 				t.Errorf("event = %+v", ev)
@@ -351,7 +274,7 @@ func TestPostConfirmationTrigger(t *testing.T) {
 			if _, err := e.admin.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: aws.String(poolID), Username: aws.String("cat")}); err != nil {
 				t.Fatalf("AdminConfirmSignUp: %v", err)
 			}
-			evs, _ := trigEvents[events.CognitoEventUserPoolsPostConfirmation](t, e.lambda, "post-confirmation")
+			evs, _ := lambdaEvents[events.CognitoEventUserPoolsPostConfirmation](t, e.lambda, "post-confirmation")
 			ev := evs[len(evs)-1]
 			if ev.TriggerSource != "PostConfirmation_ConfirmSignUp" || ev.UserName != "cat" || ev.CallerContext.ClientID != "CLIENT_ID_NOT_APPLICABLE" {
 				t.Errorf("event = %+v", ev.CognitoEventUserPoolsHeader)
@@ -362,7 +285,7 @@ func TestPostConfirmationTrigger(t *testing.T) {
 
 func TestAuthenticationTriggers(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newTrigEnv(t, withStore(b.open(t)))
+		e := newTrigEnv(t, b)
 		ctx := context.Background()
 		pre := e.lambda.handle("pre-auth", func(_ context.Context, ev events.CognitoEventUserPoolsPreAuthentication) (events.CognitoEventUserPoolsPreAuthentication, error) {
 			if ev.UserName == "blocked" {
@@ -402,8 +325,8 @@ func TestAuthenticationTriggers(t *testing.T) {
 			if err != nil || out.AuthenticationResult == nil {
 				t.Fatalf("InitiateAuth = %v, %v", out, err)
 			}
-			pres, _ := trigEvents[events.CognitoEventUserPoolsPreAuthentication](t, e.lambda, "pre-auth")
-			posts, raws := trigEvents[events.CognitoEventUserPoolsPostAuthentication](t, e.lambda, "post-auth")
+			pres, _ := lambdaEvents[events.CognitoEventUserPoolsPreAuthentication](t, e.lambda, "pre-auth")
+			posts, raws := lambdaEvents[events.CognitoEventUserPoolsPostAuthentication](t, e.lambda, "post-auth")
 			if len(pres) != 1 || len(posts) != 1 {
 				t.Fatalf("%d PreAuthentication and %d PostAuthentication calls, want 1 and 1", len(pres), len(posts))
 			}
@@ -426,7 +349,7 @@ func TestAuthenticationTriggers(t *testing.T) {
 			wantAPIError[*types.UserLambdaValidationException](t, err, "PreAuthentication failed with error blocked by policy.")
 			_, err = signIn("blocked", "Passw0rd!x", nil)
 			wantAPIError[*types.UserLambdaValidationException](t, err, "PreAuthentication failed with error blocked by policy.")
-			posts, _ := trigEvents[events.CognitoEventUserPoolsPostAuthentication](t, e.lambda, "post-auth")
+			posts, _ := lambdaEvents[events.CognitoEventUserPoolsPostAuthentication](t, e.lambda, "post-auth")
 			for _, p := range posts {
 				if p.UserName == "blocked" {
 					t.Errorf("PostAuthentication ran for a refused sign-in")
@@ -436,7 +359,7 @@ func TestAuthenticationTriggers(t *testing.T) {
 		t.Run("a wrong password does not reach PostAuthentication", func(t *testing.T) {
 			_, err := signIn("ann", "Wr0ng-password", nil)
 			wantAPIError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
-			posts, _ := trigEvents[events.CognitoEventUserPoolsPostAuthentication](t, e.lambda, "post-auth")
+			posts, _ := lambdaEvents[events.CognitoEventUserPoolsPostAuthentication](t, e.lambda, "post-auth")
 			if len(posts) != 1 {
 				t.Errorf("%d PostAuthentication calls, want 1", len(posts))
 			}
@@ -453,7 +376,7 @@ func TestAuthenticationTriggers(t *testing.T) {
 
 func TestCustomSenderTriggersRefused(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newTrigEnv(t, withStore(b.open(t)))
+		e := newTrigEnv(t, b)
 		ctx := context.Background()
 		arn := aws.String("arn:aws:lambda:us-east-1:" + testAccount + ":function:sender")
 		key := aws.String("arn:aws:kms:us-east-1:" + testAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab")

@@ -45,9 +45,9 @@ type userEnv struct {
 	c *cip.Client
 }
 
-func newUserEnv(t *testing.T, opts ...wireOption) *userEnv {
+func newUserEnv(t *testing.T, b backend, opts ...wireOption) *userEnv {
 	t.Helper()
-	w := newWire(t, opts...)
+	w := newWire(t, b, opts...)
 	return &userEnv{w: w, c: w.client("us-east-1", noRetry)}
 }
 

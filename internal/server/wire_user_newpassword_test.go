@@ -16,7 +16,7 @@ import (
 // immutable) attribute the user lacked can still be given.
 func TestUserNewPasswordAttributes(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		e := newUserEnv(t, withStore(b.open(t)))
+		e := newUserEnv(t, b)
 		ctx := context.Background()
 		poolID := e.newPool(t, &cip.CreateUserPoolInput{
 			Policies:               userPolicy(),

@@ -99,103 +99,105 @@ func runUserNode(t *testing.T, node string, env map[string]string) userNodeResul
 // The official browser client signs in with SRP against Cognate unchanged,
 // then reads the user.
 func TestUserNodeSRPSignIn(t *testing.T) {
-	node := userNode(t)
-	a, b := newUserEnvPair(t)
-	poolID := a.newPool(t, &cip.CreateUserPoolInput{})
-	// A client as the Amplify docs create it: no secret, default flows.
-	clientID := aws.ToString(a.newClient(t, poolID, func(in *cip.CreateUserPoolClientInput) { in.ExplicitAuthFlows = nil }).ClientId)
-	passwordClient := aws.ToString(a.newClient(t, poolID, nil).ClientId)
-	sub := userAttrMap(a.adminGetUser(t, poolID, a.confirmedUser(t, poolID, "nodeuser", userPassword,
-		userAttrs("email", "node@example.com", "email_verified", "true", "name", "Node User")...)).UserAttributes)["sub"]
-	emailPool := a.newPool(t, &cip.CreateUserPoolInput{PoolName: aws.String("email"), UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}})
-	emailClient := aws.ToString(a.newClient(t, emailPool, nil).ClientId)
-	emailSub := a.confirmedUser(t, emailPool, "mail@example.com", userPassword)
+	eachBackend(t, func(t *testing.T, backend backend) {
+		node := userNode(t)
+		a, b := newUserEnvPair(t, backend)
+		poolID := a.newPool(t, &cip.CreateUserPoolInput{})
+		// A client as the Amplify docs create it: no secret, default flows.
+		clientID := aws.ToString(a.newClient(t, poolID, func(in *cip.CreateUserPoolClientInput) { in.ExplicitAuthFlows = nil }).ClientId)
+		passwordClient := aws.ToString(a.newClient(t, poolID, nil).ClientId)
+		sub := userAttrMap(a.adminGetUser(t, poolID, a.confirmedUser(t, poolID, "nodeuser", userPassword,
+			userAttrs("email", "node@example.com", "email_verified", "true", "name", "Node User")...)).UserAttributes)["sub"]
+		emailPool := a.newPool(t, &cip.CreateUserPoolInput{PoolName: aws.String("email"), UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}})
+		emailClient := aws.ToString(a.newClient(t, emailPool, nil).ClientId)
+		emailSub := a.confirmedUser(t, emailPool, "mail@example.com", userPassword)
 
-	base := func(client string) map[string]string {
-		return map[string]string{"ENDPOINT": a.w.URL, "POOL_ID": poolID, "CLIENT_ID": client, "USERNAME": "nodeuser", "PASSWORD": userPassword}
-	}
-	wantAttrs := map[string]string{"sub": sub, "email": "node@example.com", "email_verified": "true", "name": "Node User"}
-	ops := func(calls []userNodeCall) []string {
-		var out []string
-		for _, c := range calls {
-			out = append(out, c.Op+" "+c.AuthFlow+c.Challenge)
+		base := func(client string) map[string]string {
+			return map[string]string{"ENDPOINT": a.w.URL, "POOL_ID": poolID, "CLIENT_ID": client, "USERNAME": "nodeuser", "PASSWORD": userPassword}
 		}
-		return out
-	}
+		wantAttrs := map[string]string{"sub": sub, "email": "node@example.com", "email_verified": "true", "name": "Node User"}
+		ops := func(calls []userNodeCall) []string {
+			var out []string
+			for _, c := range calls {
+				out = append(out, c.Op+" "+c.AuthFlow+c.Challenge)
+			}
+			return out
+		}
 
-	t.Run("USER_SRP_AUTH", func(t *testing.T) {
-		res := runUserNode(t, node, base(clientID))
-		if !res.OK {
-			t.Fatalf("sign-in failed: %s: %s", res.Code, res.Message)
-		}
-		if d := cmp.Diff(wantAttrs, res.Attributes); d != "" {
-			t.Errorf("getUserAttributes (-want +got):\n%s", d)
-		}
-		want := []string{"InitiateAuth USER_SRP_AUTH", "RespondToAuthChallenge PASSWORD_VERIFIER", "GetUser "}
-		if d := cmp.Diff(want, ops(res.Calls)); d != "" {
-			t.Errorf("requests (-want +got):\n%s", d)
-		}
-		// The tokens the library holds work for Go callers too.
-		if me := a.mustGetUser(t, res.AccessToken); aws.ToString(me.Username) != "nodeuser" {
-			t.Errorf("GetUser with the library's token: %q", aws.ToString(me.Username))
-		}
-		if _, err := a.refreshAuth(clientID, res.RefreshToken); err != nil {
-			t.Errorf("REFRESH_TOKEN_AUTH with the library's refresh token: %v", err)
-		}
-	})
+		t.Run("USER_SRP_AUTH", func(t *testing.T) {
+			res := runUserNode(t, node, base(clientID))
+			if !res.OK {
+				t.Fatalf("sign-in failed: %s: %s", res.Code, res.Message)
+			}
+			if d := cmp.Diff(wantAttrs, res.Attributes); d != "" {
+				t.Errorf("getUserAttributes (-want +got):\n%s", d)
+			}
+			want := []string{"InitiateAuth USER_SRP_AUTH", "RespondToAuthChallenge PASSWORD_VERIFIER", "GetUser "}
+			if d := cmp.Diff(want, ops(res.Calls)); d != "" {
+				t.Errorf("requests (-want +got):\n%s", d)
+			}
+			// The tokens the library holds work for Go callers too.
+			if me := a.mustGetUser(t, res.AccessToken); aws.ToString(me.Username) != "nodeuser" {
+				t.Errorf("GetUser with the library's token: %q", aws.ToString(me.Username))
+			}
+			if _, err := a.refreshAuth(clientID, res.RefreshToken); err != nil {
+				t.Errorf("REFRESH_TOKEN_AUTH with the library's refresh token: %v", err)
+			}
+		})
 
-	t.Run("wrong password", func(t *testing.T) {
-		env := base(clientID)
-		env["PASSWORD"] = "Wrong-Passw0rd"
-		res := runUserNode(t, node, env)
-		if res.OK || res.Code != "NotAuthorizedException" || res.Message != "Incorrect username or password." {
-			t.Errorf("wrong password: ok=%v %s: %q", res.OK, res.Code, res.Message)
-		}
-	})
+		t.Run("wrong password", func(t *testing.T) {
+			env := base(clientID)
+			env["PASSWORD"] = "Wrong-Passw0rd"
+			res := runUserNode(t, node, env)
+			if res.OK || res.Code != "NotAuthorizedException" || res.Message != "Incorrect username or password." {
+				t.Errorf("wrong password: ok=%v %s: %q", res.OK, res.Code, res.Message)
+			}
+		})
 
-	t.Run("unknown user", func(t *testing.T) {
-		env := base(clientID)
-		env["USERNAME"] = "nobody"
-		res := runUserNode(t, node, env)
-		if res.OK || res.Code != "UserNotFoundException" || res.Message != "User does not exist." {
-			t.Errorf("unknown user: ok=%v %s: %q", res.OK, res.Code, res.Message)
-		}
-	})
+		t.Run("unknown user", func(t *testing.T) {
+			env := base(clientID)
+			env["USERNAME"] = "nobody"
+			res := runUserNode(t, node, env)
+			if res.OK || res.Code != "UserNotFoundException" || res.Message != "User does not exist." {
+				t.Errorf("unknown user: ok=%v %s: %q", res.OK, res.Code, res.Message)
+			}
+		})
 
-	t.Run("USER_PASSWORD_AUTH", func(t *testing.T) {
-		env := base(passwordClient)
-		env["AUTH_FLOW"] = "USER_PASSWORD_AUTH"
-		res := runUserNode(t, node, env)
-		if !res.OK {
-			t.Fatalf("sign-in failed: %s: %s", res.Code, res.Message)
-		}
-		if d := cmp.Diff([]string{"InitiateAuth USER_PASSWORD_AUTH", "GetUser "}, ops(res.Calls)); d != "" {
-			t.Errorf("requests (-want +got):\n%s", d)
-		}
-	})
+		t.Run("USER_PASSWORD_AUTH", func(t *testing.T) {
+			env := base(passwordClient)
+			env["AUTH_FLOW"] = "USER_PASSWORD_AUTH"
+			res := runUserNode(t, node, env)
+			if !res.OK {
+				t.Fatalf("sign-in failed: %s: %s", res.Code, res.Message)
+			}
+			if d := cmp.Diff([]string{"InitiateAuth USER_PASSWORD_AUTH", "GetUser "}, ops(res.Calls)); d != "" {
+				t.Errorf("requests (-want +got):\n%s", d)
+			}
+		})
 
-	t.Run("handshake finished on another instance", func(t *testing.T) {
-		env := base(clientID)
-		env["RESPOND_ENDPOINT"] = b.w.URL
-		res := runUserNode(t, node, env)
-		if !res.OK {
-			t.Fatalf("sign-in failed: %s: %s", res.Code, res.Message)
-		}
-		if len(res.Calls) < 2 || res.Calls[1].Op != "RespondToAuthChallenge" || res.Calls[1].Endpoint != b.w.URL+"/" || res.Calls[0].Endpoint != a.w.URL+"/" {
-			t.Errorf("requests %+v: want InitiateAuth on A and RespondToAuthChallenge on B", res.Calls)
-		}
-		if d := cmp.Diff(wantAttrs, res.Attributes); d != "" {
-			t.Errorf("getUserAttributes (-want +got):\n%s", d)
-		}
-	})
+		t.Run("handshake finished on another instance", func(t *testing.T) {
+			env := base(clientID)
+			env["RESPOND_ENDPOINT"] = b.w.URL
+			res := runUserNode(t, node, env)
+			if !res.OK {
+				t.Fatalf("sign-in failed: %s: %s", res.Code, res.Message)
+			}
+			if len(res.Calls) < 2 || res.Calls[1].Op != "RespondToAuthChallenge" || res.Calls[1].Endpoint != b.w.URL+"/" || res.Calls[0].Endpoint != a.w.URL+"/" {
+				t.Errorf("requests %+v: want InitiateAuth on A and RespondToAuthChallenge on B", res.Calls)
+			}
+			if d := cmp.Diff(wantAttrs, res.Attributes); d != "" {
+				t.Errorf("getUserAttributes (-want +got):\n%s", d)
+			}
+		})
 
-	t.Run("email as username", func(t *testing.T) {
-		res := runUserNode(t, node, map[string]string{"ENDPOINT": a.w.URL, "POOL_ID": emailPool, "CLIENT_ID": emailClient, "USERNAME": "mail@example.com", "PASSWORD": userPassword})
-		if !res.OK {
-			t.Fatalf("sign-in failed: %s: %s", res.Code, res.Message)
-		}
-		if res.Attributes["sub"] != emailSub || res.Attributes["email"] != "mail@example.com" {
-			t.Errorf("getUserAttributes %v", res.Attributes)
-		}
+		t.Run("email as username", func(t *testing.T) {
+			res := runUserNode(t, node, map[string]string{"ENDPOINT": a.w.URL, "POOL_ID": emailPool, "CLIENT_ID": emailClient, "USERNAME": "mail@example.com", "PASSWORD": userPassword})
+			if !res.OK {
+				t.Fatalf("sign-in failed: %s: %s", res.Code, res.Message)
+			}
+			if res.Attributes["sub"] != emailSub || res.Attributes["email"] != "mail@example.com" {
+				t.Errorf("getUserAttributes %v", res.Attributes)
+			}
+		})
 	})
 }

@@ -247,8 +247,11 @@ func usage() {
   cognate seed export [--db …] [--pool ID] [--out FILE]
                             write the database's pools, clients, groups and users as a
                             seed file (passwords cannot be exported)
+  cognate seed fill --db … --users N [--pool ID] [--from K]
+                            add N confirmed filler users to a pool, for benchmarks
 
-Run "cognate serve -h", "cognate bench -h" or "cognate seed export -h" for the flags.
+Run "cognate serve -h", "cognate bench -h", "cognate seed export -h" or
+"cognate seed fill -h" for the flags.
 `)
 }
 

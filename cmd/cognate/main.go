@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -66,24 +67,53 @@ func main() {
 var errFlagHelp = errors.New("help requested")
 
 func versionString() string {
-	v, rev := version, ""
-	if info, ok := debug.ReadBuildInfo(); ok {
+	info, _ := debug.ReadBuildInfo()
+	return formatVersion(version, info)
+}
+
+// formatVersion is cognate's version line: the module version (or the
+// ldflags-set version of a release build, or "dev" in a checkout), the VCS
+// commit and its time, whether the tree had uncommitted changes, and the Go
+// version that built it.
+func formatVersion(v string, info *debug.BuildInfo) string {
+	var details []string
+	if info != nil {
 		if v == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
 			v = info.Main.Version
 		}
+		var rev, at, dirty string
 		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				rev = s.Value[:12]
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.time":
+				at = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					dirty = ", modified"
+				}
 			}
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" {
+			details = append(details, "commit "+rev+dirty)
+		}
+		if at != "" {
+			details = append(details, "built from a commit of "+at)
+		}
+		if info.GoVersion != "" {
+			details = append(details, info.GoVersion)
 		}
 	}
 	if v == "" {
 		v = "dev"
 	}
-	if rev != "" {
-		v += " (" + rev + ")"
+	if len(details) == 0 {
+		return "cognate " + v
 	}
-	return "cognate " + v
+	return "cognate " + v + " (" + strings.Join(details, ", ") + ")"
 }
 
 // serve runs the server until ctx ends, then shuts down gracefully.
@@ -219,6 +249,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	logger.Info("stopped: in-flight requests finished")
 	return nil
 }
 

@@ -243,6 +243,9 @@ func usage() {
 	fmt.Fprint(os.Stderr, `Usage:
   cognate [serve] [flags]   start the server (the default command)
   cognate version           print the version
+  cognate healthcheck [--addr HOST:PORT] [--tls]
+                            GET /readyz of the server on this machine: exit 0 when
+                            ready, 1 when not (container health checks without curl)
   cognate bench [flags]     load a Cognito-compatible endpoint (Cognate, moto, cognito-local…)
   cognate seed export [--db …] [--pool ID] [--out FILE]
                             write the database's pools, clients, groups and users as a
@@ -250,8 +253,8 @@ func usage() {
   cognate seed fill --db … --users N [--pool ID] [--from K]
                             add N confirmed filler users to a pool, for benchmarks
 
-Run "cognate serve -h", "cognate bench -h", "cognate seed export -h" or
-"cognate seed fill -h" for the flags.
+Run "cognate serve -h", "cognate bench -h", "cognate healthcheck -h",
+"cognate seed export -h" or "cognate seed fill -h" for the flags.
 `)
 }
 

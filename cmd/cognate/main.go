@@ -31,7 +31,7 @@ var version = ""
 func main() {
 	args := os.Args[1:]
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "bench" || args[0] == "seed" || args[0] == "version" || args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "bench" || args[0] == "seed" || args[0] == "version" || args[0] == "healthcheck" || args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
@@ -48,6 +48,8 @@ func main() {
 		}
 	case "version":
 		fmt.Println(versionString())
+	case "healthcheck":
+		os.Exit(runHealthcheck(args, os.Getenv, os.Stderr))
 	case "help", "-h", "--help":
 		usage()
 	default:
@@ -210,7 +212,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 		Handler:           root,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		ErrorLog:          httpErrorLog(logger),
 		TLSConfig:         tlsConfig,
 	}
 	logger.Info("cognate listening",
@@ -239,8 +241,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 		return err
 	case <-ctx.Done():
 	}
-	// In-flight requests finish; new connections are refused.
-	logger.Info("shutting down")
+	// In-flight requests finish; new connections are refused. The cause
+	// of a signal.NotifyContext names the signal.
+	reason := "stopped"
+	if cause := context.Cause(ctx); cause != nil {
+		reason = cause.Error()
+	}
+	logger.Info("shutting down", "reason", reason)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := metricsSrv.shutdown(shutdownCtx); err != nil {
@@ -249,7 +256,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, onLis
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	logger.Info("stopped: in-flight requests finished")
+	logger.Info("cognate stopped: in-flight requests finished", "reason", reason, "uptime", time.Since(started).Round(time.Second))
 	return nil
 }
 

@@ -90,7 +90,7 @@ func (c appClient) readable(name string) bool {
 // client and its pool, the client's secret hash, then the user by username,
 // alias or sub. A missing user is Cognito's "Username/client id combination
 // not found.", unless the client hides user existence: then found is false
-// and the caller answers as for a real user (shadow.go).
+// and the caller answers as for a real user (core_shadow.go).
 func (s *Service) clientUser(ctx context.Context, clientID, username string, secretHash *string) (c appClient, u store.User, found bool, err error) {
 	c, err = s.client(ctx, clientID)
 	if err != nil {
@@ -102,7 +102,7 @@ func (s *Service) clientUser(ctx context.Context, clientID, username string, sec
 	u, err = s.lookup(ctx, c.pool, username)
 	if errors.Is(err, store.ErrNotFound) {
 		if c.preventExistenceErrors() {
-			// The caller simulates a real user's answer (shadow.go).
+			// The caller simulates a real user's answer (core_shadow.go).
 			return c, store.User{}, false, nil
 		}
 		return appClient{}, store.User{}, false, model.Errorf(model.UserNotFoundException, "Username/client id combination not found.")

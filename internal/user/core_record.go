@@ -63,24 +63,24 @@ type Record struct {
 	// ms) refuses sign-in while in the future.
 	FailedSignIns int   `json:"fails,omitempty"`
 	LockedUntil   int64 `json:"lock,omitempty"`
-	// AttemptSeq numbers the password checks reserved so far (lockout.go).
+	// AttemptSeq numbers the password checks reserved so far (core_lockout.go).
 	AttemptSeq int64 `json:"aseq,omitempty"`
 	// Pending holds email or phone_number values waiting for verification
 	// in pools that keep the original value until then
 	// (AttributesRequireVerificationBeforeUpdate). Never shown by GetUser.
 	Pending map[string]string `json:"pending,omitempty"`
 	// Seeded is an argon2id hash of the credentials a seed file last
-	// applied (seed.go), so a restart with the same file changes nothing.
+	// applied (seed_file.go), so a restart with the same file changes nothing.
 	Seeded string `json:"seeded,omitempty"`
-	// TOTP is the user's software token for MFA (mfa.go).
+	// TOTP is the user's software token for MFA (signin_mfa_totp.go).
 	TOTP *TOTP `json:"totp,omitempty"`
 	// SMSMFA and EmailMFA are the user's SMS and email MFA preferences
-	// (mfa_code.go).
+	// (signin_mfa_code.go).
 	SMSMFA   *MFAFactor `json:"smsmfa,omitempty"`
 	EmailMFA *MFAFactor `json:"emailmfa,omitempty"`
 	// SessionRound numbers the user's single-use challenge sessions
 	// (custom challenges, SELECT_MFA_TYPE): a session carries the round it
-	// was issued in, and answering it moves the round on (session.go).
+	// was issued in, and answering it moves the round on (signin_session.go).
 	SessionRound int64 `json:"sr,omitempty"`
 }
 

@@ -44,7 +44,7 @@ type Service struct {
 	PublicURL string
 
 	// pace times the simulated answers of PreventUserExistenceErrors
-	// (shadow.go).
+	// (core_shadow.go).
 	pace pacer
 }
 

@@ -51,7 +51,7 @@ func (s *Service) updateShadow(ctx context.Context, p pool, login string, fn fun
 
 // shadowGuess answers a password guess for a login that names no user as a
 // wrong password is answered: counted, and refused once the login is
-// locked, exactly as for a real user (lockout.go).
+// locked, exactly as for a real user (core_lockout.go).
 func (s *Service) shadowGuess(ctx context.Context, p pool, login string) error {
 	err := s.updateShadow(ctx, p, login, func(r *Record) error {
 		if err := s.checkLockout(r); err != nil {

@@ -156,7 +156,7 @@ func (s *Service) passwordAuth(ctx context.Context, c appClient, params map[stri
 			return nil, model.Errorf(model.UserNotFoundException, "User does not exist.")
 		}
 		// As a wrong password of a real user: counted, locked out alike,
-		// and as slow (shadow.go).
+		// and as slow (core_shadow.go).
 		if err := s.shadowGuess(ctx, p, username); !isWrongPassword(err) {
 			s.pace.answer(ctx, paceWrongPassword, true, start, err)
 			return nil, err

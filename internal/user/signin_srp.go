@@ -190,7 +190,7 @@ func (s *Service) finishSRP(ctx context.Context, c appClient, resp map[string]st
 	start := time.Now()
 	if blk.Decoy == 1 {
 		// No password finishes a decoy: it fails as a wrong one does,
-		// counted and locked out alike, and as slowly (shadow.go).
+		// counted and locked out alike, and as slowly (core_shadow.go).
 		if err := c.checkSecretHash(resp["USERNAME"], secretHashParam(resp)); err != nil && c.checkSecretHash(blk.Login, secretHashParam(resp)) != nil {
 			return nil, err
 		}

@@ -121,3 +121,17 @@ func (s *Service) finish(p pool, u *store.User, r *Record) error {
 	u.Aliases = p.aliases(r)
 	return nil
 }
+
+// readUser reads a user row by key and decodes its record; a missing user
+// is UserNotFoundException.
+func (s *Service) readUser(ctx context.Context, p pool, key string) (store.User, *Record, error) {
+	u, err := s.Store.GetUser(ctx, p.id(), key)
+	if err != nil {
+		return store.User{}, nil, notFound(err)
+	}
+	r, err := decodeRecord(u)
+	if err != nil {
+		return store.User{}, nil, err
+	}
+	return u, r, nil
+}

@@ -166,7 +166,7 @@ func (s *Service) preAuthentication(ctx context.Context, c appClient, u store.Us
 // once the user has proved who they are and before tokens are issued: a
 // failure fails the sign-in.
 func (s *Service) postAuthentication(ctx context.Context, c appClient, key string, meta map[string]string) error {
-	arn := s.triggerARN(c.pool, func(lc *model.LambdaConfigType) *string { return lc.PostAuthentication })
+	arn := s.triggerARN(c.pool, postAuthenticationARN)
 	if arn == "" {
 		return nil
 	}
@@ -182,3 +182,5 @@ func (s *Service) postAuthentication(ctx context.Context, c appClient, key strin
 	e.ClientMetadata = meta
 	return s.Triggers.PostAuthentication(ctx, arn, e)
 }
+
+func postAuthenticationARN(lc *model.LambdaConfigType) *string { return lc.PostAuthentication }

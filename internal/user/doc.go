@@ -9,31 +9,49 @@
 // starting layout of DESIGN.md): they read and write the same Record under
 // the same transaction rules, and splitting them would export its internals.
 //
-// Files, by the prefix of their names:
+// # File map
 //
-//	core_*     what every operation uses: the Service and its dependencies
-//	           (core_service), the Record (core_record), pools and app
-//	           clients as read here (core_pool, core_client), store helpers
-//	           and the one write helper update (core_store), passwords and
-//	           SRP verifiers (core_credentials), codes (core_codes), the
-//	           lockout (core_lockout), hiding user existence (core_shadow),
-//	           access-token checks (core_access), group claims
-//	           (core_groups), Lambda trigger plumbing (core_trigger)
-//	signin_*   InitiateAuth and its flows (signin_initiate), the challenge
-//	           table of RespondToAuthChallenge (signin_respond), SRP
-//	           (signin_srp), custom auth (signin_custom), MFA by code and by
-//	           TOTP (signin_mfa_code, signin_mfa_totp), challenge sessions
-//	           (signin_session), issuing and refreshing tokens
-//	           (signin_tokens), PreTokenGeneration (signin_pretoken),
-//	           UserMigration (signin_migration)
-//	attr_*     the schema rules (attr_schema), UpdateUserAttributes and
-//	           AdminUpdateUserAttributes (attr_update), attribute
-//	           verification (attr_verify)
-//	self_*     what a user does alone: SignUp and confirmation
-//	           (self_signup), forgot password (self_forgot), GetUser,
-//	           ChangePassword, sign-out, DeleteUser (self_account)
-//	admin_*    the admin user operations (admin_user) and ListUsers
-//	           (admin_list)
-//	seed_*     seed files (seed_file, seed_mfa) and cognate seed fill
-//	           (seed_fill)
+// File names start with their area. core_* files hold what every area
+// uses and call nothing defined outside core_*; the other areas build on
+// them.
+//
+//	core_service.go     Service, its dependencies, clock/random/log, error constructors
+//	core_pool.go        the pool as users see it: case folding, aliases, username rules, conflict errors
+//	core_record.go      Record (the user document) and its types, decodeRecord/encode, userType
+//	core_store.go       store helpers: lookup, readUser, adminUser, update (the one write), finish, forceAlias; Resolve
+//	core_credentials.go password hash and sealed SRP verifier (credentials, newCredentials, openSRP)
+//	core_access.go      access-token authentication (authenticate, verifyToken, tokenUser)
+//	core_client.go      app clients: secret hash, read/write permissions, clientUser
+//	core_codes.go       one-time codes, deliveries and send limits
+//	core_lockout.go     failed-password lockout: reserveAttempt, guess, settle
+//	core_shadow.go      PreventUserExistenceErrors: shadow records and answer pacing
+//	core_trigger.go     Lambda trigger events (CustomMessage, PreSignUp, Pre/PostAuthentication, PostConfirmation)
+//	core_groups.go      FindUser and UserType for the group package
+//
+//	signin_initiate.go  InitiateAuth, AdminInitiateAuth, the AuthFlow table, password sign-in, afterPassword
+//	signin_respond.go   RespondToAuthChallenge, AdminRespondToAuthChallenge, the ChallengeName table, NEW_PASSWORD_REQUIRED
+//	signin_tokens.go    issuing tokens (signIn), REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken
+//	signin_srp.go       USER_SRP_AUTH and PASSWORD_VERIFIER
+//	signin_custom.go    CUSTOM_AUTH and CUSTOM_CHALLENGE
+//	signin_mfa_totp.go  software tokens: AssociateSoftwareToken, VerifySoftwareToken, (Admin)SetUserMFAPreference, SOFTWARE_TOKEN_MFA, MFA_SETUP
+//	signin_mfa_code.go  SMS and email MFA: SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE
+//	signin_session.go   sealed challenge sessions
+//	signin_pretoken.go  the PreTokenGeneration trigger
+//	signin_migration.go the UserMigration trigger
+//
+//	attr_schema.go      attribute schema rules and messages
+//	attr_update.go      (Admin)UpdateUserAttributes, (Admin)DeleteUserAttributes
+//	attr_verify.go      GetUserAttributeVerificationCode, VerifyUserAttribute
+//
+//	admin_user.go       AdminCreateUser, AdminGetUser, AdminDeleteUser, Admin{Enable,Disable}User,
+//	                    AdminConfirmSignUp, AdminSetUserPassword, AdminResetUserPassword, AdminUserGlobalSignOut
+//	admin_list.go       ListUsers and its filter
+//
+//	self_signup.go      SignUp, ConfirmSignUp, ResendConfirmationCode
+//	self_account.go     GetUser, DeleteUser, GlobalSignOut, ChangePassword, RevokeToken
+//	self_forgot.go      ForgotPassword, ConfirmForgotPassword
+//
+//	seed_file.go        Seed (cognate --seed), SeedUserKey, ExportAttributes
+//	seed_mfa.go         SeedMFA, SeedMFAState
+//	seed_fill.go        Fill (bulk test users)
 package user

@@ -88,22 +88,13 @@ type authResult = model.InitiateAuthResponse
 // meta is the call's ClientMetadata, which Cognito passes to
 // PreAuthentication as validationData.
 func (s *Service) initiate(ctx context.Context, c appClient, flow string, params map[string]string, admin bool, meta map[string]string) (*authResult, error) {
-	switch flow {
-	case model.AuthFlowTypeUserPasswordAuth, model.AuthFlowTypeUserSrpAuth, model.AuthFlowTypeRefreshTokenAuth, model.AuthFlowTypeRefreshToken,
-		model.AuthFlowTypeCustomAuth:
-	case model.AuthFlowTypeAdminUserPasswordAuth, model.AuthFlowTypeAdminNoSrpAuth:
-		if !admin {
-			return nil, invalidParameter("Initiate Auth method not supported.")
-		}
-	default:
-		if admin && flow == model.AuthFlowTypeUserPasswordAuth {
-			return nil, invalidParameter("Initiate Auth method not supported.")
-		}
+	f, ok := authFlows[flow]
+	if !ok {
 		// USER_AUTH arrives with the passwordless work; say so rather
 		// than pretend.
 		return nil, model.Errorf("NotImplementedException", "Cognate does not implement the %s flow yet.", flow)
 	}
-	if admin && flow == model.AuthFlowTypeUserPasswordAuth {
+	if (f.adminOnly && !admin) || (f.clientOnly && admin) {
 		return nil, invalidParameter("Initiate Auth method not supported.")
 	}
 	if !c.flowAllowed(flow) {
@@ -112,19 +103,38 @@ func (s *Service) initiate(ctx context.Context, c appClient, flow string, params
 	// Refresh-token rotation is incompatible with REFRESH_TOKEN_AUTH, which
 	// would refresh without rotating (AWS developer guide, refresh tokens);
 	// such clients refresh with GetTokensFromRefreshToken. Text inferred.
-	if (flow == model.AuthFlowTypeRefreshTokenAuth || flow == model.AuthFlowTypeRefreshToken) && c.rotates() {
+	if f.refresh && c.rotates() {
 		return nil, flowNotEnabled(flow, admin)
 	}
-	switch flow {
-	case model.AuthFlowTypeUserSrpAuth:
-		return s.startSRP(ctx, c, params, meta)
-	case model.AuthFlowTypeRefreshTokenAuth, model.AuthFlowTypeRefreshToken:
-		return s.refresh(ctx, c, params)
-	case model.AuthFlowTypeCustomAuth:
-		return s.customAuth(ctx, c, params, meta)
-	default:
-		return s.passwordAuth(ctx, c, params, meta)
-	}
+	return f.start(s, ctx, c, params, meta)
+}
+
+// authFlow starts one AuthFlow of InitiateAuth and AdminInitiateAuth.
+type authFlow struct {
+	// adminOnly flows are refused by InitiateAuth, clientOnly ones by
+	// AdminInitiateAuth ("Initiate Auth method not supported.").
+	adminOnly, clientOnly bool
+	// refresh marks the refresh-token flows, refused to clients that
+	// rotate refresh tokens.
+	refresh bool
+	start   func(s *Service, ctx context.Context, c appClient, params, meta map[string]string) (*authResult, error)
+}
+
+// authFlows is the table of the flows Cognate starts; any other is
+// NotImplementedException.
+var authFlows = map[string]authFlow{
+	model.AuthFlowTypeUserPasswordAuth:      {clientOnly: true, start: (*Service).passwordAuth},
+	model.AuthFlowTypeAdminUserPasswordAuth: {adminOnly: true, start: (*Service).passwordAuth},
+	model.AuthFlowTypeAdminNoSrpAuth:        {adminOnly: true, start: (*Service).passwordAuth},
+	model.AuthFlowTypeUserSrpAuth:           {start: (*Service).startSRP},
+	model.AuthFlowTypeRefreshTokenAuth:      {refresh: true, start: refreshFlow},
+	model.AuthFlowTypeRefreshToken:          {refresh: true, start: refreshFlow},
+	model.AuthFlowTypeCustomAuth:            {start: (*Service).customAuth},
+}
+
+// refreshFlow is REFRESH_TOKEN_AUTH, which takes no ClientMetadata.
+func refreshFlow(s *Service, ctx context.Context, c appClient, params, _ map[string]string) (*authResult, error) {
+	return s.refresh(ctx, c, params)
 }
 
 // passwordAuth is USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH.
@@ -247,13 +257,23 @@ func (s *Service) afterPassword(ctx context.Context, c appClient, u store.User, 
 	if res, ok, err := s.mfaChallenge(ctx, c, u, r); ok {
 		return res, err
 	}
-	if err := s.postAuthentication(ctx, c, u.Key, meta); err != nil {
+	err := s.postAuthentication(ctx, c, u.Key, meta)
+	if err != nil {
 		if serr := s.settleAttempt(ctx, c.pool, u.Key, a); serr != nil {
 			return nil, serr
 		}
 		return nil, err
 	}
-	return s.signInSettling(ctx, c, u.Key, trigger.TokenGenerationAuthentication, meta, a)
+	if s.triggerARN(c.pool, postAuthenticationARN) != "" {
+		// The PostAuthentication function may have changed the user: the
+		// tokens say what it left.
+		if u, r, err = s.readUser(ctx, c.pool, u.Key); err != nil {
+			return nil, err
+		}
+	}
+	// Otherwise u and r are the row as the password check's reservation
+	// (or the migration) left it: no second read.
+	return s.signInSettling(ctx, c, u, r, trigger.TokenGenerationAuthentication, meta, a)
 }
 
 // confirmedFirst is the state check that comes before a password check.

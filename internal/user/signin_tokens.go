@@ -14,18 +14,25 @@ import (
 	"github.com/cognate/cognate/internal/trigger"
 )
 
-// signIn issues tokens for a user who has proved who they are: a new token
-// family, its refresh token written with the user's sign-in bookkeeping in
-// one transaction. The PreTokenGeneration trigger (source, with the call's
-// ClientMetadata meta) runs before that transaction, so that a failing
-// trigger leaves no refresh token behind.
+// signIn issues tokens for a user who has proved who they are (see
+// signInSettling). Its callers (challenges answered, a new password) hold a
+// row older than their own write or than the PostAuthentication trigger,
+// either of which may have changed the user: the row is read again here.
 func (s *Service) signIn(ctx context.Context, c appClient, key, source string, meta map[string]string) (*authResult, error) {
-	return s.signInSettling(ctx, c, key, source, meta, attempt{})
+	cur, r, err := s.readUser(ctx, c.pool, key)
+	if err != nil {
+		return nil, err
+	}
+	return s.signInSettling(ctx, c, cur, r, source, meta, attempt{})
 }
 
-// signInSettling is signIn that also settles the attempt that proved the
-// password, in the same write.
-func (s *Service) signInSettling(ctx context.Context, c appClient, key, source string, meta map[string]string, a attempt) (*authResult, error) {
+// signInSettling issues tokens for the user of row cur (decoded: r), as it
+// is now: a new token family, its refresh token written with the user's
+// sign-in bookkeeping in one transaction, which also settles the attempt a
+// that proved the password. The PreTokenGeneration trigger (source, with
+// the call's ClientMetadata meta) runs before that transaction, so that a
+// failing trigger leaves no refresh token behind.
+func (s *Service) signInSettling(ctx context.Context, c appClient, cur store.User, r *Record, source string, meta map[string]string, a attempt) (*authResult, error) {
 	refresh, refreshHash, err := token.NewRefreshToken()
 	if err != nil {
 		return nil, err
@@ -36,14 +43,6 @@ func (s *Service) signInSettling(ctx context.Context, c appClient, key, source s
 	}
 	now := s.now()
 	validity := c.Validity()
-	cur, err := s.Store.GetUser(ctx, c.pool.id(), key)
-	if err != nil {
-		return nil, notFound(err)
-	}
-	r, err := decodeRecord(cur)
-	if err != nil {
-		return nil, err
-	}
 	sub, err := s.subject(ctx, c, cur, r, now, family)
 	if err != nil {
 		return nil, err
@@ -51,7 +50,8 @@ func (s *Service) signInSettling(ctx context.Context, c appClient, key, source s
 	if err := s.preTokenGeneration(ctx, c, cur, r, source, meta, &sub); err != nil {
 		return nil, err
 	}
-	_, err = s.update(ctx, c.pool, key, func(u *store.User, r *Record) (store.UserChange, error) {
+	// The write reads the row again: it must settle a on the current one.
+	_, err = s.update(ctx, c.pool, cur.Key, func(u *store.User, r *Record) (store.UserChange, error) {
 		r.settle(a)
 		return store.UserChange{RefreshTokens: []store.RefreshToken{{
 			Hash: refreshHash, PoolID: c.pool.id(), UserKey: u.Key, ClientID: c.Record.ID,

@@ -3,13 +3,11 @@ package user
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/cognate/cognate/internal/api/model"
 	"github.com/cognate/cognate/internal/message"
 	"github.com/cognate/cognate/internal/store"
-	"github.com/cognate/cognate/internal/token"
 )
 
 // attrChange is one validated attribute of an update: a new value, or a
@@ -204,30 +202,75 @@ func mediumOf(attr string) string {
 	return model.DeliveryMediumTypeSms
 }
 
-// UpdateUserAttributes changes the signed-in user's attributes.
+// UpdateUserAttributes changes the signed-in user's attributes. One path,
+// its checks in the order AWS answers them:
+//
+//  1. the access token: signature, expiry, issuer and a live client
+//     (NotAuthorizedException "Invalid Access Token");
+//  2. the token's user, read once inside the write transaction: present
+//     (UserNotFoundException), enabled, not signed out or revoked;
+//  3. the scope aws.cognito.signin.user.admin;
+//  4. the attributes: names, schema, mutability and the client's write
+//     permissions (InvalidParameterException / NotAuthorizedException);
+//  5. a change that sends a verification code (a new email or phone
+//     number) leaves that transaction unwritten and goes through
+//     updateAttributes: aliases free, a delivery medium, the CustomMessage
+//     trigger, all before anything is written, then one transaction with
+//     the change and its messages;
+//  6. anything else commits in the transaction of step 2, where the store
+//     refuses an alias another user holds (AliasExistsException).
+//
+// So the common change (profile and custom attributes) reads the row once,
+// and a change that sends a code reads it twice: the trigger may not run
+// inside a transaction.
 func (s *Service) UpdateUserAttributes(ctx context.Context, in *model.UpdateUserAttributesRequest) (*model.UpdateUserAttributesResponse, error) {
 	claims, c, err := s.verifyToken(ctx, *in.AccessToken)
 	if err != nil {
 		return nil, err
 	}
 	changes, planErr := planUpdate(c.pool, writer{client: &c}, in.UserAttributes)
-	if planErr == nil && hasAdminScope(claims) && !namesVerificationAttr(in.UserAttributes) {
-		return &model.UpdateUserAttributesResponse{}, s.updateInOneRead(ctx, c, claims, changes)
+	var before store.User // the row as read, when a code must go out
+	_, err = s.update(ctx, c.pool, c.pool.fold(claims.Username), func(u *store.User, r *Record) (store.UserChange, error) {
+		if u.Sub != claims.Sub {
+			return store.UserChange{}, userNotFound() // deleted, and the name taken again
+		}
+		if err := checkTokenUser(*u, r, claims); err != nil {
+			return store.UserChange{}, err
+		}
+		if !hasAdminScope(claims) {
+			return store.UserChange{}, notAuthorized("Access Token does not have required scopes")
+		}
+		if planErr != nil {
+			return store.UserChange{}, planErr
+		}
+		row := *u
+		if planned := applyUpdate(c.pool, r, changes, false); len(planned) > 0 {
+			before = row
+			return store.UserChange{}, errSendsCode
+		}
+		u.UpdatedAt = s.now()
+		return store.UserChange{}, nil
+	})
+	if !errors.Is(err, errSendsCode) {
+		if err != nil {
+			return nil, aliasConflict(err, c.pool)
+		}
+		return &model.UpdateUserAttributesResponse{}, nil
 	}
-	// The user's errors come before the attributes' (authenticate's order).
-	sess, err := s.tokenUser(ctx, claims, c)
+	r, err := decodeRecord(before)
 	if err != nil {
 		return nil, err
 	}
-	if planErr != nil {
-		return nil, planErr
-	}
-	details, err := s.updateAttributes(ctx, c.pool, sess.user, sess.rec, changes, &c, in.ClientMetadata, message.UpdateUserAttribute)
+	details, err := s.updateAttributes(ctx, c.pool, before, r, changes, &c, in.ClientMetadata, message.UpdateUserAttribute)
 	if err != nil {
 		return nil, err
 	}
 	return &model.UpdateUserAttributesResponse{CodeDeliveryDetailsList: details}, nil
 }
+
+// errSendsCode ends UpdateUserAttributes' first transaction unwritten when
+// the change sends a verification code (step 5 above).
+var errSendsCode = errors.New("user: the change sends a verification code")
 
 // AdminUpdateUserAttributes changes a user's attributes as an
 // administrator: no client permissions, developer-only attributes and the
@@ -420,37 +463,4 @@ func (s *Service) deleteAttributes(ctx context.Context, p pool, u store.User, w 
 		return store.UserChange{}, nil
 	})
 	return aliasConflict(err, p)
-}
-
-// verificationAttrs are the attributes whose change can send a code, take
-// an alias or wait for verification: a change naming one of them needs the
-// record before the transaction (updateAttributes' dry run).
-var verificationAttrs = []string{"email", "phone_number", "email_verified", "phone_number_verified", "preferred_username"}
-
-func namesVerificationAttr(in []model.AttributeType) bool {
-	return slices.ContainsFunc(in, func(a model.AttributeType) bool { return slices.Contains(verificationAttrs, deref(a.Name)) })
-}
-
-// updateInOneRead is UpdateUserAttributes for a change that sends nothing
-// (custom and profile attributes), with a verified token that has the
-// scope and valid attributes: the user is read once, inside the update's
-// transaction, where authenticate would read it once more before. The
-// user's checks are tokenUser's, on that row.
-func (s *Service) updateInOneRead(ctx context.Context, c appClient, claims *token.AccessClaims, changes []attrChange) error {
-	_, err := s.update(ctx, c.pool, c.pool.fold(claims.Username), func(u *store.User, r *Record) (store.UserChange, error) {
-		if u.Sub != claims.Sub {
-			return store.UserChange{}, userNotFound() // deleted, and the name taken again
-		}
-		if err := checkTokenUser(*u, r, claims); err != nil {
-			return store.UserChange{}, err
-		}
-		if planned := applyUpdate(c.pool, r, changes, false); len(planned) > 0 {
-			// Not reachable without a verification attribute; refuse
-			// rather than drop a code.
-			return store.UserChange{}, fmt.Errorf("user: a code was planned for %s on the one-read path", planned[0].attr)
-		}
-		u.UpdatedAt = s.now()
-		return store.UserChange{}, nil
-	})
-	return err
 }

@@ -55,7 +55,11 @@ func run(ctx context.Context, endpoint string) error {
 		return fmt.Errorf("CreateUserPool: %w", err)
 	}
 	poolID := aws.ToString(pool.UserPool.Id)
-	defer client.DeleteUserPool(ctx, &cognitoidentityprovider.DeleteUserPoolInput{UserPoolId: &poolID})
+	defer func() {
+		if _, err := client.DeleteUserPool(ctx, &cognitoidentityprovider.DeleteUserPoolInput{UserPoolId: &poolID}); err != nil {
+			fmt.Fprintln(os.Stderr, "DeleteUserPool:", err)
+		}
+	}()
 
 	// As on AWS, a client reads and writes a custom attribute only when
 	// ReadAttributes and WriteAttributes name it.

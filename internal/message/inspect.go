@@ -185,6 +185,12 @@ type clockResponse struct {
 // maxAdvance keeps an advance inside time.Duration (about 292 years).
 const maxAdvance = 100 * 365 * 24 * time.Hour
 
+// badBody is an answer to the caller, a sentence as the API's own
+// messages are, not an error chained inside Go code.
+type badBody string
+
+func (b badBody) Error() string { return string(b) }
+
 func readAdvance(body io.Reader) (time.Duration, error) {
 	var req struct {
 		AdvanceSeconds *json.Number
@@ -193,23 +199,23 @@ func readAdvance(body io.Reader) (time.Duration, error) {
 	dec.UseNumber()
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return 0, fmt.Errorf("The body must be {\"AdvanceSeconds\": N}: %v", err)
+		return 0, badBody(fmt.Sprintf("The body must be {\"AdvanceSeconds\": N}: %v", err))
 	}
 	if dec.More() {
-		return 0, errors.New("The body must be one JSON object.")
+		return 0, badBody("The body must be one JSON object.")
 	}
 	if req.AdvanceSeconds == nil {
-		return 0, errors.New("AdvanceSeconds is required.")
+		return 0, badBody("AdvanceSeconds is required.")
 	}
 	s, err := req.AdvanceSeconds.Float64()
 	if err != nil || math.IsNaN(s) || math.IsInf(s, 0) {
-		return 0, errors.New("AdvanceSeconds must be a number.")
+		return 0, badBody("AdvanceSeconds must be a number.")
 	}
 	if s < 0 {
-		return 0, errors.New("AdvanceSeconds must not be negative: the clock only moves forward.")
+		return 0, badBody("AdvanceSeconds must not be negative: the clock only moves forward.")
 	}
 	if s*1000 > float64(maxAdvance/time.Millisecond) {
-		return 0, errors.New("AdvanceSeconds is too large.")
+		return 0, badBody("AdvanceSeconds is too large.")
 	}
 	return time.Duration(math.Round(s*1000)) * time.Millisecond, nil
 }

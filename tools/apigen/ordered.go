@@ -27,11 +27,6 @@ func (o *object) set(k string, v any) {
 	o.vals[k] = v
 }
 
-func (o *object) get(k string) (any, bool) {
-	v, ok := o.vals[k]
-	return v, ok
-}
-
 // parseOrdered decodes JSON into *object, []any, string, json.Number, bool
 // and nil values.
 func parseOrdered(data []byte) (any, error) {

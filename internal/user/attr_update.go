@@ -243,9 +243,8 @@ func (s *Service) UpdateUserAttributes(ctx context.Context, in *model.UpdateUser
 		if planErr != nil {
 			return store.UserChange{}, planErr
 		}
-		row := *u
 		if planned := applyUpdate(c.pool, r, changes, false); len(planned) > 0 {
-			before = row
+			before = *u // applyUpdate changed the record, not the row
 			return store.UserChange{}, errSendsCode
 		}
 		u.UpdatedAt = s.now()

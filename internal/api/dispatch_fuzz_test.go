@@ -3,13 +3,9 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -17,45 +13,12 @@ import (
 	"github.com/cognate/cognate/internal/api/model"
 )
 
-// seedBodies reads the generator's valid request body for every operation
-// from the model package's generated test file.
-func seedBodies(t testing.TB) map[string]string {
-	t.Helper()
-	const path = "model/zz_generated_seeds_test.go"
-	f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
-	if err != nil {
-		t.Fatalf("parse %s: %v", path, err)
-	}
-	seeds := map[string]string{}
-	ast.Inspect(f, func(n ast.Node) bool {
-		kv, ok := n.(*ast.KeyValueExpr)
-		if !ok {
-			return true
-		}
-		k, kok := kv.Key.(*ast.BasicLit)
-		v, vok := kv.Value.(*ast.BasicLit)
-		if !kok || !vok || k.Kind != token.STRING || v.Kind != token.STRING {
-			return true
-		}
-		ks, err1 := strconv.Unquote(k.Value)
-		vs, err2 := strconv.Unquote(v.Value)
-		if err1 == nil && err2 == nil {
-			seeds[ks] = vs
-		}
-		return false
-	})
-	if len(seeds) != len(model.Operations) {
-		t.Fatalf("%d seed bodies in %s for %d operations", len(seeds), path, len(model.Operations))
-	}
-	return seeds
-}
-
 // FuzzDispatch checks the edge's promise for any target, content type,
 // Authorization and body: no panic, never a 5xx (the handlers succeed), and
 // every response is JSON, with __type and a matching x-amzn-ErrorType when it
 // is an error.
 func FuzzDispatch(f *testing.F) {
-	seeds := seedBodies(f)
+	seeds := model.SeedBodies
 	names := slices.Sorted(func(yield func(string) bool) {
 		for name := range seeds {
 			if !yield(name) {

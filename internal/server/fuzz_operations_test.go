@@ -19,9 +19,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"io"
 	"log/slog"
 	"math"
@@ -31,7 +28,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -63,38 +59,13 @@ const (
 	modeCount
 )
 
-// fuzzSeeds reads the generator's valid request body for every operation
-// from the model package's generated test file (as internal/api's fuzz
-// target does).
+// fuzzSeeds is the generator's valid request body for every operation.
 func fuzzSeeds(tb testing.TB) map[string]string {
 	tb.Helper()
-	path := filepath.Join("..", "api", "model", "zz_generated_seeds_test.go")
-	f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
-	if err != nil {
-		tb.Fatalf("parse %s: %v", path, err)
+	if len(model.SeedBodies) != len(model.Operations) {
+		tb.Fatalf("%d seed bodies for %d operations", len(model.SeedBodies), len(model.Operations))
 	}
-	seeds := map[string]string{}
-	ast.Inspect(f, func(n ast.Node) bool {
-		kv, ok := n.(*ast.KeyValueExpr)
-		if !ok {
-			return true
-		}
-		k, kok := kv.Key.(*ast.BasicLit)
-		v, vok := kv.Value.(*ast.BasicLit)
-		if !kok || !vok || k.Kind != token.STRING || v.Kind != token.STRING {
-			return true
-		}
-		ks, err1 := strconv.Unquote(k.Value)
-		vs, err2 := strconv.Unquote(v.Value)
-		if err1 == nil && err2 == nil {
-			seeds[ks] = vs
-		}
-		return false
-	})
-	if len(seeds) != len(model.Operations) {
-		tb.Fatalf("%d seed bodies in %s for %d operations", len(seeds), path, len(model.Operations))
-	}
-	return seeds
+	return model.SeedBodies
 }
 
 // fuzzEnums maps "Shape.Member" to the enum values the model gives the

@@ -5,13 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"io"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -23,40 +19,6 @@ import (
 	"github.com/cognate/cognate/internal/api/model"
 	"github.com/cognate/cognate/internal/server"
 )
-
-// seedBodies reads the generator's valid request body for every operation
-// from the model package's generated test file, so that this table follows
-// the model without a copy to keep in step.
-func seedBodies(t testing.TB) map[string]string {
-	t.Helper()
-	const path = "../api/model/zz_generated_seeds_test.go"
-	f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
-	if err != nil {
-		t.Fatalf("parse %s: %v", path, err)
-	}
-	seeds := map[string]string{}
-	ast.Inspect(f, func(n ast.Node) bool {
-		kv, ok := n.(*ast.KeyValueExpr)
-		if !ok {
-			return true
-		}
-		k, kok := kv.Key.(*ast.BasicLit)
-		v, vok := kv.Value.(*ast.BasicLit)
-		if !kok || !vok || k.Kind != token.STRING || v.Kind != token.STRING {
-			return true
-		}
-		ks, err1 := strconv.Unquote(k.Value)
-		vs, err2 := strconv.Unquote(v.Value)
-		if err1 == nil && err2 == nil {
-			seeds[ks] = vs
-		}
-		return false
-	})
-	if len(seeds) == 0 {
-		t.Fatalf("no seed bodies found in %s", path)
-	}
-	return seeds
-}
 
 func notImplementedMessage(op string) string { return "Cognate does not implement " + op + " yet." }
 
@@ -115,7 +77,7 @@ func TestNotImplementedThroughSDK(t *testing.T) {
 func TestEveryOperationAnswers(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		w := newWire(t, b)
-		seeds := seedBodies(t)
+		seeds := model.SeedBodies
 		implemented := server.ImplementedOperations()
 		names := model.OperationNames()
 		if len(names) != len(model.Operations) {

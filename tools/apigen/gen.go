@@ -130,7 +130,7 @@ func render(m *Model, modelName string) (map[string][]byte, error) {
 		{"zz_generated_operations.go", g.operations},
 		{"zz_generated_validate.go", g.validators},
 		{"zz_generated_sensitive.go", g.sensitive},
-		{"zz_generated_seeds_test.go", g.seeds},
+		{"zz_generated_seeds.go", g.seeds},
 		{"zz_generated_classes_test.go", g.classTests},
 	} {
 		name, f := ff.name, ff.f
@@ -171,7 +171,7 @@ func (g *generator) prepare() error {
 	for _, id := range handWritten {
 		_ = claim(id, "hand-written code")
 	}
-	for _, id := range []string{"Operations", "OperationNames", "Faults", "SensitiveMembers"} {
+	for _, id := range []string{"Operations", "OperationNames", "Faults", "SensitiveMembers", "SeedBodies"} {
 		if err := claim(id, "generated table"); err != nil {
 			return err
 		}
@@ -982,9 +982,11 @@ func (g *generator) okFunc(b *bytes.Buffer, s *Shape) {
 // member set, lists and maps holding one element. They seed the fuzz target
 // and double as "valid input" test cases.
 func (g *generator) seeds(b *bytes.Buffer) error {
-	b.WriteString("// seedBodies holds, per operation, a request body that sets every required\n")
-	b.WriteString("// member to a value meeting the model's constraints.\n")
-	b.WriteString("var seedBodies = map[string]string{\n")
+	b.WriteString("// SeedBodies holds, per operation, a request body that sets every required\n")
+	b.WriteString("// member to a value meeting the model's constraints: the fuzz targets'\n")
+	b.WriteString("// seeds and the tests' valid input. Only tests refer to it, so the linker\n")
+	b.WriteString("// leaves it out of the binary.\n")
+	b.WriteString("var SeedBodies = map[string]string{\n")
 	for _, name := range slices.Sorted(maps.Keys(g.m.Operations)) {
 		v, err := g.seedValue(g.m.Operations[name].Input)
 		if err != nil {

@@ -16,7 +16,7 @@ func FuzzDecodeValidate(f *testing.F) {
 	names := OperationNames()
 	for i, name := range names {
 		f.Add(uint16(i), []byte(`{}`))
-		f.Add(uint16(i), []byte(seedBodies[name]))
+		f.Add(uint16(i), []byte(SeedBodies[name]))
 	}
 	f.Add(uint16(0), []byte(`{"UserPoolId":"us-east-1_x","CustomAttributes":[{"Name":"","NumberAttributeConstraints":{"MinValue":"1"}}]}`))
 	f.Fuzz(func(t *testing.T, opIndex uint16, body []byte) {

@@ -318,7 +318,7 @@ func TestValidate(t *testing.T) {
 func TestSeedsValidAndEmptyBodies(t *testing.T) {
 	m := loadTestModel(t)
 	for _, name := range OperationNames() {
-		seed, ok := seedBodies[name]
+		seed, ok := SeedBodies[name]
 		if !ok {
 			t.Errorf("%s: no seed body", name)
 			continue
@@ -376,7 +376,7 @@ func TestValidateDoesNotAllocate(t *testing.T) {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
 	for _, op := range []string{"UpdateUserAttributes", "CreateUserPool", "CreateUserPoolClient", "InitiateAuth"} {
-		body := seedBodies[op]
+		body := SeedBodies[op]
 		switch op {
 		case "UpdateUserAttributes":
 			body = `{"AccessToken":"abc.def.ghi","UserAttributes":[{"Name":"email","Value":"a@example.com"},{"Name":"name","Value":"A"}],"ClientMetadata":{"k":"v"}}`

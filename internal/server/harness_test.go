@@ -37,15 +37,12 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,6 +61,7 @@ import (
 	"github.com/cognate/cognate/internal/password"
 	"github.com/cognate/cognate/internal/server"
 	"github.com/cognate/cognate/internal/store"
+	"github.com/cognate/cognate/internal/store/pgtest"
 	"github.com/cognate/cognate/internal/store/sqlstore"
 )
 
@@ -105,8 +103,6 @@ var (
 	postgresBackend = backend{name: "postgres", database: postgresSchemaDatabase}
 )
 
-var pgNotice sync.Once
-
 // eachBackend runs fn once per backend, as parallel subtests named after
 // them.
 func eachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
@@ -125,7 +121,7 @@ func runBackends(t *testing.T, parallel bool, fn func(t *testing.T, b backend)) 
 	for _, b := range []backend{sqliteBackend, postgresBackend} {
 		t.Run(b.name, func(t *testing.T) {
 			if b.name == "postgres" {
-				needPostgres(t)
+				pgtest.AdminDSN(t)
 			}
 			if parallel {
 				t.Parallel()
@@ -139,25 +135,9 @@ func runBackends(t *testing.T, parallel bool, fn func(t *testing.T, b backend)) 
 // for tests about PostgreSQL itself.
 func postgresOnly(t *testing.T, fn func(t *testing.T, b backend)) {
 	t.Run("postgres", func(t *testing.T) {
-		needPostgres(t)
+		pgtest.AdminDSN(t)
 		fn(t, postgresBackend)
 	})
-}
-
-// needPostgres skips (fails in CI) when no PostgreSQL is configured and
-// returns its admin URL.
-func needPostgres(t *testing.T) string {
-	t.Helper()
-	admin := os.Getenv("COGNATE_TEST_POSTGRES_DSN")
-	if admin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("COGNATE_TEST_POSTGRES_DSN is not set and CI=true: the wire tests must run on PostgreSQL in CI (source .ci/postgres.sh first)")
-		}
-		const msg = "COGNATE_TEST_POSTGRES_DSN is not set: the wire tests ran on SQLite only. To run them on PostgreSQL: . .ci/postgres.sh; go test ./internal/server/; .ci/postgres.sh stop"
-		pgNotice.Do(func() { fmt.Fprintln(os.Stderr, "NOTE: "+msg) })
-		t.Skip(msg)
-	}
-	return admin
 }
 
 // sqlitePaths maps the SQLite stores the harness opened to their files.
@@ -209,16 +189,16 @@ var sharedPG struct {
 // postgresSchemaDatabase is a fresh schema of the shared database.
 func postgresSchemaDatabase(t *testing.T) func(t *testing.T) store.Store {
 	t.Helper()
-	admin := needPostgres(t)
+	admin := pgtest.AdminDSN(t)
 	sharedPG.once.Do(func() {
 		sharedPG.admin = admin
-		sharedPG.name = "cognate_wire_" + strings.ToLower(rand.Text())
-		sharedPG.dsn, sharedPG.err = createPostgresDatabase(admin, sharedPG.name)
+		sharedPG.name = pgtest.NewName("cognate_wire_")
+		sharedPG.dsn, sharedPG.err = pgtest.CreateDatabase(admin, sharedPG.name)
 	})
 	if sharedPG.err != nil {
 		t.Fatal(sharedPG.err)
 	}
-	dsn := postgresSchema(t, sharedPG.dsn, fmt.Sprintf("s%d", sharedPG.schema.Add(1)))
+	dsn := pgtest.Schema(t, sharedPG.dsn, fmt.Sprintf("s%d", sharedPG.schema.Add(1)))
 	return func(t *testing.T) store.Store {
 		t.Helper()
 		st, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{})
@@ -234,81 +214,7 @@ func dropSharedPostgres() error {
 	if sharedPG.name == "" || sharedPG.err != nil {
 		return nil
 	}
-	return dropPostgresDatabase(sharedPG.admin, sharedPG.name)
-}
-
-func createPostgresDatabase(admin, name string) (string, error) {
-	u, err := url.Parse(admin)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return "", fmt.Errorf("COGNATE_TEST_POSTGRES_DSN must be a postgres:// URL")
-	}
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		return "", fmt.Errorf("open admin connection: %w", err)
-	}
-	defer db.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		return "", fmt.Errorf("create database %s: %w", name, err)
-	}
-	u.Path = "/" + name
-	return u.String(), nil
-}
-
-func dropPostgresDatabase(admin, name string) error {
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		return fmt.Errorf("open admin connection to drop %s: %w", name, err)
-	}
-	defer db.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-		return fmt.Errorf("drop database %s: %w", name, err)
-	}
-	return nil
-}
-
-// postgresDatabase creates a database of its own for one test, dropped at
-// its end, and returns its URL: for tests that act on the database itself
-// (cutting its connections off).
-func postgresDatabase(t *testing.T) string {
-	t.Helper()
-	admin := needPostgres(t)
-	name := "cognate_wire_" + strings.ToLower(rand.Text())
-	dsn, err := createPostgresDatabase(admin, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := dropPostgresDatabase(admin, name); err != nil {
-			t.Error(err)
-		}
-	})
-	return dsn
-}
-
-// postgresSchema creates a schema for one server and returns a URL whose
-// connections work in it.
-func postgresSchema(t *testing.T, dsn, name string) string {
-	t.Helper()
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	defer db.Close()
-	if _, err := db.ExecContext(t.Context(), "CREATE SCHEMA "+name); err != nil {
-		t.Fatalf("create schema %s: %v", name, err)
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", name)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.DropDatabase(sharedPG.admin, sharedPG.name)
 }
 
 // ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/cognate/cognate/internal/store/pgtest"
 	"github.com/cognate/cognate/internal/store/sqlstore"
 )
 
@@ -46,8 +47,8 @@ func (s *syncBuffer) String() string {
 
 func TestOutageIsNoTokenError(t *testing.T) {
 	postgresOnly(t, func(t *testing.T, b backend) {
-		admin := needPostgres(t)
-		dsn := postgresDatabase(t)
+		admin := pgtest.AdminDSN(t)
+		dsn := pgtest.Database(t)
 		u, _ := url.Parse(dsn)
 		dbName := strings.TrimPrefix(u.Path, "/")
 		st, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{})

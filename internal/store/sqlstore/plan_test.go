@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cognate/cognate/internal/store"
+	"github.com/cognate/cognate/internal/store/pgtest"
 	"github.com/cognate/cognate/internal/store/sqlstore"
 )
 
@@ -83,7 +84,7 @@ func TestSQLiteListUsersPlans(t *testing.T) {
 
 func TestPostgresListUsersPlans(t *testing.T) {
 	t.Parallel()
-	s := openPostgres(t, freshPostgresDatabase(t))
+	s := openPostgres(t, pgtest.Database(t))
 	checkPlans(t, s.DB(), "EXPLAIN ", func(plan string) string {
 		switch {
 		case strings.Contains(plan, "Seq Scan"):

@@ -1,83 +1,18 @@
 package sqlstore_test
 
 import (
-	"context"
-	"crypto/rand"
 	"database/sql"
 	"fmt"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/cognate/cognate/internal/store"
+	"github.com/cognate/cognate/internal/store/pgtest"
 	"github.com/cognate/cognate/internal/store/sqlstore"
 	"github.com/cognate/cognate/internal/store/storetest"
 )
-
-// postgresAdminDSN is a superuser URL on a server the tests may create
-// databases on; .ci/postgres.sh starts one and prints it.
-func postgresAdminDSN(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("COGNATE_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			// A CI run that silently skips the PostgreSQL backend tests
-			// nothing about it.
-			t.Fatal("COGNATE_TEST_POSTGRES_DSN is not set and CI=true: the PostgreSQL tests must run in CI (source .ci/postgres.sh first)")
-		}
-		t.Skip("COGNATE_TEST_POSTGRES_DSN is not set: skipping PostgreSQL tests. To run them: eval \"$(.ci/postgres.sh start)\"; go test ./internal/store/...; .ci/postgres.sh stop")
-	}
-	return dsn
-}
-
-// freshPostgresDatabase creates an empty database for one test, so tests
-// run in parallel and leave nothing behind, and returns its URL. The
-// database is dropped at cleanup (after the test's stores are closed, as
-// cleanups run last-registered first).
-func freshPostgresDatabase(t *testing.T) string {
-	t.Helper()
-	admin := postgresAdminDSN(t)
-	u, err := url.Parse(admin)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Fatalf("COGNATE_TEST_POSTGRES_DSN must be a postgres:// URL (got a value that does not parse as one: %v)", err)
-	}
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatalf("open admin connection: %v", err)
-	}
-	defer db.Close()
-
-	name := "cognate_test_" + strings.ToLower(rand.Text())
-	// The default collation is made linguistic where the server can (ICU),
-	// so that a schema relying on the database's collation for byte-order
-	// pagination fails here instead of on a user's server.
-	ctx := t.Context()
-	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"); err != nil {
-		t.Logf("CREATE DATABASE with an ICU collation failed (%v); using the server default", err)
-		if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-			t.Fatalf("create database %s: %v", name, err)
-		}
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", admin)
-		if err != nil {
-			t.Errorf("open admin connection to drop %s: %v", name, err)
-			return
-		}
-		defer db.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u.Path = "/" + name
-	return u.String()
-}
 
 func openPostgres(t *testing.T, dsn string) *sqlstore.Store {
 	t.Helper()
@@ -95,41 +30,18 @@ func TestPostgresConformance(t *testing.T) {
 	// subtest: as isolated as a database each, since every statement names
 	// its tables unqualified, but a CREATE SCHEMA costs a fraction of a
 	// CREATE DATABASE, which dominated the suite's time.
-	dsn := freshPostgresDatabase(t)
+	dsn := pgtest.Database(t)
 	var n atomic.Int64
 	storetest.Run(t, func(t *testing.T) store.Store {
-		return openPostgres(t, freshPostgresSchema(t, dsn, fmt.Sprintf("conformance_%d", n.Add(1))))
+		return openPostgres(t, pgtest.Schema(t, dsn, fmt.Sprintf("conformance_%d", n.Add(1))))
 	})
-}
-
-// freshPostgresSchema creates an empty schema in the database at dsn and
-// returns a URL whose connections work in it (search_path). The schema goes
-// with the database.
-func freshPostgresSchema(t *testing.T, dsn, name string) string {
-	t.Helper()
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	defer db.Close()
-	if _, err := db.ExecContext(t.Context(), "CREATE SCHEMA "+name); err != nil {
-		t.Fatalf("create schema %s: %v", name, err)
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", name)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // Instances of a scaled-out deployment start at the same moment against one
 // database; all must come up, and the migrations must run exactly once.
 func TestPostgresConcurrentOpen(t *testing.T) {
 	t.Parallel()
-	dsn := freshPostgresDatabase(t)
+	dsn := pgtest.Database(t)
 	const instances = 8
 	var (
 		wg    sync.WaitGroup
@@ -178,7 +90,7 @@ func TestPostgresConcurrentOpen(t *testing.T) {
 
 func TestPostgresReopenAndChecksumMismatch(t *testing.T) {
 	t.Parallel()
-	dsn := freshPostgresDatabase(t)
+	dsn := pgtest.Database(t)
 	if err := openPostgres(t, dsn).Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}

@@ -32,6 +32,11 @@ npm ci --prefix examples/js-sdk-v3 --no-audit --no-fund --loglevel=error >/dev/n
 NODE_NO_WARNINGS=1 node examples/js-sdk-v3/example.mjs || fail "examples/js-sdk-v3/example.mjs"
 echo "examples: ok: js-sdk-v3/example.mjs"
 
+npm ci --prefix examples/identity-js --no-audit --no-fund --loglevel=error >/dev/null
+out=$(NODE_NO_WARNINGS=1 node examples/identity-js/example.mjs 2>&1) || fail "examples/identity-js/example.mjs: $out"
+grep -q "name after UpdateUserAttributes: Erin" <<<"$out" || fail "examples/identity-js/example.mjs: $out"
+echo "examples: ok: identity-js/example.mjs"
+
 kill "$pid"; wait "$pid" 2>/dev/null || true
 DURATION=2s bash examples/bench.sh >"$work/bench" 2>&1 || { cat "$work/bench" >&2; fail "examples/bench.sh"; }
 echo "examples: ok: bench.sh"

@@ -94,4 +94,6 @@ type Store interface {
 	UserStore
 	// GroupStore: groups and their members (groups.go).
 	GroupStore
+	// DomainStore: the domains of the OAuth 2.0 endpoints (domains.go).
+	DomainStore
 }

@@ -169,7 +169,9 @@ func testDomainConcurrentCreate(t *testing.T, s store.Store) {
 	var wg sync.WaitGroup
 	errs := make([]error, n)
 	for i := range n {
-		wg.Go(func() { errs[i] = s.CreateDomain(ctx, domain("us-east-1_domC"+string(rune('a'+i)), "contested", false)) })
+		wg.Go(func() {
+			errs[i] = s.CreateDomain(ctx, domain("us-east-1_domC"+string(rune('a'+i)), "contested", false))
+		})
 	}
 	wg.Wait()
 	won := 0

@@ -32,6 +32,11 @@ func handlers(pools *userpool.Service, users *user.Service, groups *group.Servic
 		"DeleteUserPoolClient":   api.Op(pools.DeleteUserPoolClient),
 		"ListUserPoolClients":    api.Op(pools.ListUserPoolClients),
 
+		"CreateUserPoolDomain":   api.Op(pools.CreateUserPoolDomain),
+		"DescribeUserPoolDomain": api.Op(pools.DescribeUserPoolDomain),
+		"UpdateUserPoolDomain":   api.Op(pools.UpdateUserPoolDomain),
+		"DeleteUserPoolDomain":   api.Op(pools.DeleteUserPoolDomain),
+
 		"SignUp":                 api.Op(users.SignUp),
 		"ConfirmSignUp":          api.Op(users.ConfirmSignUp),
 		"ResendConfirmationCode": api.Op(users.ResendConfirmationCode),

@@ -91,6 +91,9 @@ func (s *Service) describe(ctx context.Context, p *Pool) (*model.UserPoolType, e
 		return nil, err
 	}
 	out.EstimatedNumberOfUsers = ptr(int32(n))
+	if err := s.poolDomains(ctx, p.Record.ID, &out); err != nil {
+		return nil, err
+	}
 	return &out, nil
 }
 
@@ -149,6 +152,12 @@ func (s *Service) DeleteUserPool(ctx context.Context, in *model.DeleteUserPoolRe
 	}
 	if deref(p.Config.DeletionProtection) == model.DeletionProtectionTypeActive {
 		return struct{}{}, invalidParameter("The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.")
+	}
+	if ds, err := s.Store.PoolDomains(ctx, p.Record.ID); err != nil {
+		return struct{}{}, err
+	} else if len(ds) > 0 {
+		// Recorded: terraform-provider-aws#16479, aws-nuke#330.
+		return struct{}{}, invalidParameter("User pool cannot be deleted. It has a domain configured that should be deleted first.")
 	}
 	defer s.forgetPool(p.Record.ID)
 	if err := s.Store.DeleteUserPool(ctx, p.Record.ID); err != nil {

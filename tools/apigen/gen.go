@@ -159,7 +159,24 @@ func numbered(src []byte) string {
 
 func (g *generator) shape(name string) *Shape { return g.m.Shapes[name] }
 
+// serviceChecked are model constraints that AWS does not apply as input
+// validation: the service checks the value itself, with its own error. The
+// generated validators leave them out; the operation's code checks them.
+var serviceChecked = map[string]string{
+	// A custom domain (auth.example.com) has dots and may be longer than 63
+	// characters, and AWS creates it; a prefix breaking the pattern gets
+	// InvalidParameterException "The domain name contains an invalid
+	// character. …" (terraform output quoted in
+	// mineiros-io/terraform-aws-cognito-user-pool#69), not a validation error.
+	"DomainType": "pattern and maximum length",
+}
+
 func (g *generator) prepare() error {
+	for name := range serviceChecked {
+		if s := g.shape(name); s != nil {
+			s.Pattern, s.Max = "", nil
+		}
+	}
 	taken := map[string]string{}
 	claim := func(id, what string) error {
 		if prev, ok := taken[id]; ok {

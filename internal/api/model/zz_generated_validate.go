@@ -19,8 +19,6 @@ var (
 	})
 	// [\w-]+_[0-9a-f-]+
 	reDeviceKeyType = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:[\w-]+_[0-9a-f-]+)$`) })
-	// ^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$
-	reDomainType = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$)$`) })
 	// [\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+
 	reEmailAddressType = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+)$`)
@@ -5996,12 +5994,6 @@ func checkDomainType(v *violations, p *path, name string, sens bool, x string) {
 	n := utf16Len(x)
 	if n < 1 {
 		v.add(p, name, sens, x, "Member must have length greater than or equal to 1")
-	}
-	if n > 63 {
-		v.add(p, name, sens, x, "Member must have length less than or equal to 63")
-	}
-	if !reDomainType().MatchString(x) {
-		v.add(p, name, sens, x, "Member must satisfy regular expression pattern: ^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$")
 	}
 }
 

@@ -96,4 +96,6 @@ type Store interface {
 	GroupStore
 	// DomainStore: the domains of the OAuth 2.0 endpoints (domains.go).
 	DomainStore
+	// ResourceServerStore: OAuth 2.0 resource servers (resourceservers.go).
+	ResourceServerStore
 }

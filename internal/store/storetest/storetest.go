@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	groups = append(groups, groupTests()...)
 	groups = append(groups, shadowTests()...)
 	groups = append(groups, domainTests()...)
+	groups = append(groups, resourceServerTests()...)
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
 			for _, tc := range g.tests {
